@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# ringbus - top-level Makefile.
+#
+#   make                  build the modules for the running kernel
+#   make KVER=6.1.0-xx-amd64   build them for an installed headers tree
+#   make install          install them (then depmod) - for a hand build
+#   make check            the whole test suite (static checks, VM end to end)
+#   make demo             boot a throwaway VM with the suite and show it work
+#
+# The kernel build itself is described by ./Kbuild; DKMS calls
+# "make KVER=<version> modules" here (see dkms.conf).
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+# Extra kbuild arguments, e.g. W=1 or C=2.
+KBUILD_ARGS ?=
+
+.PHONY: all modules install clean check demo utils
+
+all: modules
+
+modules:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "ringbus: no kernel headers for $(KVER) in $(KDIR): install the Debian package linux-headers-$(KVER)" >&2; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_ARGS) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates/ringbus modules_install
+	depmod -a $(KVER)
+
+clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -f utils/ringbusctl
+
+check:
+	tests/run-check.sh
+
+demo:
+	tests/vm/demo.sh

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ringbus - the one place where kernel-version differences live.
+ *
+ * Each entry names the kernel version and the upstream change it follows.
+ * The RINGBUS_* switches come from feature probes in ../../Kbuild, which
+ * read the target kernel's headers; nothing in the suite compares
+ * LINUX_VERSION_CODE.
+ */
+#ifndef _LINUX_RINGBUS_COMPAT_H
+#define _LINUX_RINGBUS_COMPAT_H
+
+#include <linux/device.h>
+#include <linux/module.h>
+
+/*
+ * Symbol namespaces are string literals since 6.13 ("module: Convert symbol
+ * namespace to string literal").  The core's exports are put in the RINGBUS
+ * namespace by DEFAULT_SYMBOL_NAMESPACE (set in Kbuild); a module using
+ * them states RINGBUS_IMPORT_NS().
+ */
+#ifdef RINGBUS_NS_STRING
+#define RINGBUS_IMPORT_NS()	MODULE_IMPORT_NS("RINGBUS")
+#else
+#define RINGBUS_IMPORT_NS()	MODULE_IMPORT_NS(RINGBUS)
+#endif
+
+/*
+ * class_create() lost its owner argument in 6.4 ("driver core: class:
+ * remove module * from class_create()").
+ */
+#ifdef RINGBUS_CLASS_CREATE_NO_OWNER
+#define ringbus_class_create(name)	class_create(name)
+#else
+#define ringbus_class_create(name)	class_create(THIS_MODULE, name)
+#endif
+
+/*
+ * The devnode callbacks of struct class and struct device_type take a
+ * const struct device since 6.2 ("driver core: make struct class.devnode()
+ * take a const *" and its device_type twin).
+ */
+#ifdef RINGBUS_DEVNODE_IS_CONST
+#define RINGBUS_DEVNODE_CONST	const
+#else
+#define RINGBUS_DEVNODE_CONST
+#endif
+
+#endif /* _LINUX_RINGBUS_COMPAT_H */

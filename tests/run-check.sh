@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: the whole suite.
+#   static   checkpatch --strict (host), W=1 and sparse builds and the symbol
+#            check (inside the guest root, against its kernel headers);
+#   e2e      the guest: the suite installed with DKMS into a Debian root,
+#            booted under QEMU with systemd, the guest tests run there, and
+#            its kernel log checked for warnings, oopses and lockdep,
+#            KASAN or refcount reports.
+# Ends with "N passed, N failed" and exits non-zero on any failure.
+#
+# Environment: KSUITES (default bookworm) - the Debian suites to boot;
+# RB_CACHE - the cache of root file systems (/var/cache/ringbus-test).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=$top/build/check
+mkdir -p "$build"
+passed=0
+failed=0
+skipped=0
+
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# show FILE: a failing case's evidence, indented.
+show() { sed 's/^/    /' "$1" | tail -n "${2:-40}"; }
+
+# --- static checks on the host ---------------------------------------------
+if tests/static/checkpatch.sh >"$build/checkpatch.log" 2>&1; then
+	pass "checkpatch --strict: no errors, warnings or checks"
+else
+	fail "checkpatch --strict"
+	show "$build/checkpatch.log"
+fi
+
+# Kernel log lines that fail a run wherever they appear.
+bad_kernel_lines='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
+
+for suite in ${KSUITES:-bookworm}; do
+	out=$build/$suite
+	mkdir -p "$out"
+	echo "== $suite: preparing the guest"
+	if ! tests/vm/prepare.sh "$suite" "$out" >"$out/prepare.log" 2>&1; then
+		fail "$suite: guest prepared (mmdebstrap root, dkms install)"
+		show "$out/prepare.log"
+		continue
+	fi
+	pass "$suite: guest prepared; dkms add/build/install of the suite in the root"
+	kver=$(cat "$out/kver")
+
+	# Compiler-driven checks, against this suite's kernel headers.
+	for check in w1 sparse; do
+		case $check in
+		w1) what="W=1 build of every module without a warning" ;;
+		sparse) what="sparse (C=2) of every source without a warning" ;;
+		esac
+		if [ "$(cat "$out/static/$check.rc")" = 0 ] &&
+			! grep -Eq 'warning:|error:' "$out/static/$check.log"; then
+			pass "$suite ($kver): $what"
+		else
+			fail "$suite ($kver): $what"
+			grep -E 'warning:|error:' "$out/static/$check.log" | head -n 20 | sed 's/^/    /'
+		fi
+	done
+	if tests/static/symbols.sh "$out/static/ko" >"$out/symbols.log" 2>&1; then
+		pass "$suite ($kver): every global symbol is exported and ringbus_-prefixed"
+	else
+		fail "$suite ($kver): symbol check"
+		show "$out/symbols.log"
+	fi
+
+	echo "== $suite: booting $kver under QEMU (TCG)"
+	start=$(date +%s)
+	if tests/vm/boot.sh "$out" >"$out/boot.log" 2>&1; then
+		booted=1
+	else
+		booted=0
+	fi
+	echo "   guest ran for $(( $(date +%s) - start ))s"
+	tr -d '\r' <"$out/results.txt" | tr -d '\000' >"$out/results.clean"
+	sed -n '/^RINGBUS-TAP-BEGIN$/,/^RINGBUS-TAP-END$/p' "$out/results.clean" >"$out/tap.txt"
+	sed -n '/^RINGBUS-DMESG-BEGIN$/,/^RINGBUS-DMESG-END$/p' "$out/results.clean" >"$out/dmesg.txt"
+	if [ "$booted" = 1 ] && grep -q '^RINGBUS-TAP-END$' "$out/tap.txt"; then
+		pass "$suite ($kver): guest booted, ran the suite and powered off"
+	else
+		fail "$suite ($kver): guest booted, ran the suite and powered off"
+		show "$out/boot.log" 5
+		show "$out/console.log" 30
+	fi
+	# Every TAP line of the guest is one case.
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) pass "$suite ($kver): ${line#ok - }" ;;
+		"not ok - "*) fail "$suite ($kver): ${line#not ok - }" ;;
+		"#   "*) echo "    ${line#\#   }" ;;
+		esac
+	done <"$out/tap.txt"
+	# The kernel log: the guest's dmesg, plus kernel lines on the console
+	# (they include whatever happened after the dump, e.g. at power-off).
+	{
+		cat "$out/dmesg.txt"
+		grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$out/console.log"
+	} | grep -aE "$bad_kernel_lines" >"$out/kernel-bad.txt"
+	if [ -s "$out/dmesg.txt" ] && [ ! -s "$out/kernel-bad.txt" ]; then
+		pass "$suite ($kver): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
+	else
+		fail "$suite ($kver): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
+		[ -s "$out/dmesg.txt" ] || echo "    (the guest sent no kernel log)"
+		show "$out/kernel-bad.txt" 20
+	fi
+done
+
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]

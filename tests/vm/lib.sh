@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared helpers of the ringbus VM harness (sourced, not run).
+
+RB_CACHE=${RB_CACHE:-/var/cache/ringbus-test}
+
+rb_log() { printf '[vm] %s\n' "$*" >&2; }
+rb_die() { printf '[vm] error: %s\n' "$*" >&2; exit 1; }
+
+# The Debian archive this machine's apt already uses (so nothing here names
+# a mirror host); RB_MIRROR / RB_SECURITY_MIRROR override it.
+rb_mirror() {
+	local m
+	m=${RB_MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null |
+		grep -E '/debian/?$' | sort -u | head -n 1)}
+	[ -n "$m" ] || rb_die "no Debian mirror in this machine's apt sources (set RB_MIRROR)"
+	printf '%s\n' "${m%/}"
+}
+
+rb_security_mirror() {
+	local m
+	m=${RB_SECURITY_MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null |
+		grep -E '/debian-security/?$' | sort -u | head -n 1)}
+	if [ -z "$m" ]; then
+		m=$(rb_mirror)
+		m=${m%/debian}/debian-security
+	fi
+	printf '%s\n' "${m%/}"
+}
+
+# Mount /proc, /sys and /dev into a root; rb_chroot_umount undoes it.
+rb_chroot_mount() {
+	local root=$1
+	mount -t proc proc "$root/proc"
+	mount --rbind /sys "$root/sys"
+	mount --make-rslave "$root/sys"
+	mount --rbind /dev "$root/dev"
+	mount --make-rslave "$root/dev"
+}
+
+rb_chroot_umount() {
+	local root=$1 m
+	for m in dev sys proc; do
+		if mountpoint -q "$root/$m"; then
+			umount -R "$root/$m" 2>/dev/null || umount -lR "$root/$m"
+		fi
+	done
+}

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# mkroot.sh SUITE - build (once, cached) the Debian root file system the
+# guest tests boot: systemd, udev, kmod, dkms, a compiler and one Debian
+# kernel with its headers.  Prints the path of the cached root tarball.
+#
+# The cache lives under $RB_CACHE (/var/cache/ringbus-test), keyed by the
+# suite and a hash of this script's package list, so changing the list
+# builds a new root.  Deleting the cache is always safe.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+suite=${1:-bookworm}
+
+# Everything the guest needs.  Keep sorted; changing it rebuilds the cache.
+pkgs=(
+	binutils
+	ca-certificates
+	dkms
+	gcc
+	initramfs-tools
+	iproute2
+	kmod
+	libc6-dev
+	linux-headers-amd64
+	linux-image-amd64
+	make
+	procps
+	sparse
+	systemd
+	systemd-sysv
+	udev
+	util-linux
+)
+
+mirror=$(rb_mirror)
+sources=("deb $mirror $suite main")
+case "$suite" in
+bookworm | bullseye | trixie)
+	sources+=("deb $mirror $suite-updates main")
+	sources+=("deb $(rb_security_mirror) $suite-security main")
+	;;
+esac
+
+key=$(printf '%s\n' "$suite" "${pkgs[@]}" "${sources[@]}" | sha256sum | cut -c1-12)
+dir=$RB_CACHE/root-$suite-$key
+tarball=$dir/root.tar
+
+if [ -s "$tarball" ]; then
+	printf '%s\n' "$tarball"
+	exit 0
+fi
+
+mkdir -p "$dir"
+rb_log "building the $suite root (cached in $dir; about 2 minutes)"
+inc=$(IFS=,; echo "${pkgs[*]}")
+tmp=$dir/root.tar.tmp
+rm -f "$tmp"
+mmdebstrap --variant=minbase --mode=root --format=tar \
+	--aptopt='Acquire::Check-Valid-Until "false"' \
+	--aptopt='Acquire::Retries "3"' \
+	--aptopt='APT::Install-Recommends "false"' \
+	--include="$inc" \
+	--customize-hook='echo ringbus-guest > "$1/etc/hostname"' \
+	--customize-hook='echo "/dev/vda / ext4 defaults 0 1" > "$1/etc/fstab"' \
+	--customize-hook='chroot "$1" passwd -d root' \
+	"$suite" "$tmp" "${sources[@]}" >"$dir/mmdebstrap.log" 2>&1 ||
+	{ tail -n 30 "$dir/mmdebstrap.log" >&2; rb_die "mmdebstrap of $suite failed (log: $dir/mmdebstrap.log)"; }
+mv "$tmp" "$tarball"
+rb_log "root ready: $tarball"
+printf '%s\n' "$tarball"
