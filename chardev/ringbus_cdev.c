@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ringbus char devices (ringbus_cdev.ko): the control node
- * /dev/ringbus/control, the ringbus device class and the ioctl ABI of
- * <uapi/linux/ringbus.h>.  It reaches channel state only through the
- * core's exported API.
+ * /dev/ringbus/control, one node per channel, the ringbus device class and
+ * the ioctl ABI of <uapi/linux/ringbus.h>.  It reaches channel state only
+ * through the core's exported API.
  *
  * On-demand loading: the control node has a fixed device number (major
  * RINGBUS_CONTROL_MAJOR from the LOCAL/EXPERIMENTAL range, minor 0) and the
@@ -14,17 +14,32 @@
  * "char-major-M-m", which loads this module (and, through modules.dep and
  * the soft dependency, the core and the procfs module) - the mechanism of
  * /dev/fuse and /dev/loop-control.
+ *
+ * Channel nodes get minors of one dynamically allocated major.  The core
+ * tells us of every channel through its notifier (also those created by
+ * other kernel code, and those that existed before we were loaded); each
+ * gets a struct rbus_node holding a channel reference and its device, whose
+ * devnode callback gives the node its name, owner, group and mode.
+ *
+ * Locking: rbus_nodes (an xarray, minor -> struct rbus_node) has its own lock;
+ * open looks a minor up and takes a channel reference under it.  Notifier
+ * calls come under the core's registry lock, so they never race with each
+ * other.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cdev.h>
+#include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <linux/ringbus.h>
 
 static unsigned int control_major = RINGBUS_CONTROL_MAJOR;
@@ -36,19 +51,237 @@ static unsigned int control_minor = RINGBUS_CONTROL_MINOR;
 module_param(control_minor, uint, 0444);
 MODULE_PARM_DESC(control_minor, "Char minor of /dev/ringbus/control (default 0)");
 
-static dev_t rb_control_devt;
-static struct cdev rb_control_cdev;
-static struct class *rb_class;
-static struct device *rb_control_dev;
+/* One channel's node. */
+struct rbus_node {
+	struct device dev;
+	struct ringbus_channel *ch;	/* a reference, dropped on release */
+	kuid_t uid;
+	kgid_t gid;
+	umode_t perm;
+};
+
+/* An open channel node. */
+struct rbus_file {
+	struct ringbus_reader *rd;
+	unsigned int opts;	/* RINGBUS_FD_* */
+};
+
+static dev_t rbus_control_devt;
+static struct cdev rbus_control_cdev;
+static struct class *rbus_class;
+static struct device *rbus_control_dev;
+
+static dev_t rbus_chan_base;
+static unsigned int rbus_chan_minors;
+static struct cdev rbus_chan_cdev;
+static DEFINE_XARRAY_ALLOC(rbus_nodes);
 
 /* Every node of the class lives under /dev/ringbus/. */
-static char *rb_class_devnode(RINGBUS_DEVNODE_CONST struct device *dev,
-			      umode_t *mode)
+static char *rbus_class_devnode(RINGBUS_DEVNODE_CONST struct device *dev,
+				umode_t *mode)
 {
 	return kasprintf(GFP_KERNEL, "ringbus/%s", dev_name(dev));
 }
 
-static long rb_ioc_version(void __user *argp)
+static bool rbus_may_change(struct ringbus_channel *ch)
+{
+	struct ringbus_info info;
+
+	ringbus_channel_info(ch, &info);
+	return uid_eq(current_fsuid(), make_kuid(&init_user_ns, info.uid)) ||
+	       capable(CAP_SYS_ADMIN);
+}
+
+/* sysfs attributes of /sys/class/ringbus/<name>/ */
+static ssize_t rbus_attr_show(struct device *dev,
+			      struct device_attribute *attr, char *buf);
+static ssize_t rbus_mode_show(struct device *dev,
+			      struct device_attribute *attr, char *buf);
+
+/* sysfs attributes of /sys/class/ringbus/<name>/ */
+static struct device_attribute rbus_dev_attrs[] = {
+	__ATTR(mode, 0444, rbus_mode_show, NULL),
+	__ATTR(capacity, 0444, rbus_attr_show, NULL),
+	__ATTR(used, 0444, rbus_attr_show, NULL),
+	__ATTR(records, 0444, rbus_attr_show, NULL),
+	__ATTR(first_seq, 0444, rbus_attr_show, NULL),
+	__ATTR(last_seq, 0444, rbus_attr_show, NULL),
+	__ATTR(drops, 0444, rbus_attr_show, NULL),
+	__ATTR(max_record, 0444, rbus_attr_show, NULL),
+	__ATTR(ttl_ms, 0444, rbus_attr_show, NULL),
+	__ATTR(readers, 0444, rbus_attr_show, NULL),
+	__ATTR(writers, 0444, rbus_attr_show, NULL),
+};
+
+/* Where each attribute above is found in struct ringbus_info. */
+static const struct {
+	size_t off;
+	bool wide;	/* __u64, else __u32 */
+} rbus_attr_fields[ARRAY_SIZE(rbus_dev_attrs)] = {
+	{ 0, false },
+	{ offsetof(struct ringbus_info, capacity), true },
+	{ offsetof(struct ringbus_info, used), true },
+	{ offsetof(struct ringbus_info, records), true },
+	{ offsetof(struct ringbus_info, first_seq), true },
+	{ offsetof(struct ringbus_info, last_seq), true },
+	{ offsetof(struct ringbus_info, drops), true },
+	{ offsetof(struct ringbus_info, max_record), false },
+	{ offsetof(struct ringbus_info, ttl_ms), false },
+	{ offsetof(struct ringbus_info, readers), false },
+	{ offsetof(struct ringbus_info, writers), false },
+};
+
+static struct attribute *rbus_chan_attrs[] = {
+	&rbus_dev_attrs[0].attr,
+	&rbus_dev_attrs[1].attr,
+	&rbus_dev_attrs[2].attr,
+	&rbus_dev_attrs[3].attr,
+	&rbus_dev_attrs[4].attr,
+	&rbus_dev_attrs[5].attr,
+	&rbus_dev_attrs[6].attr,
+	&rbus_dev_attrs[7].attr,
+	&rbus_dev_attrs[8].attr,
+	&rbus_dev_attrs[9].attr,
+	&rbus_dev_attrs[10].attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(rbus_chan);
+
+static void rbus_dev_info(struct device *dev, struct ringbus_info *info)
+{
+	ringbus_channel_info(container_of(dev, struct rbus_node, dev)->ch, info);
+}
+
+static ssize_t rbus_attr_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	size_t i = attr - rbus_dev_attrs;
+	struct ringbus_info info;
+	const void *field;
+
+	rbus_dev_info(dev, &info);
+	field = (const char *)&info + rbus_attr_fields[i].off;
+	if (rbus_attr_fields[i].wide)
+		return sysfs_emit(buf, "%llu\n", *(const __u64 *)field);
+	return sysfs_emit(buf, "%u\n", *(const __u32 *)field);
+}
+
+static ssize_t rbus_mode_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct ringbus_info info;
+
+	rbus_dev_info(dev, &info);
+	return sysfs_emit(buf, "%s\n",
+			  info.mode == RINGBUS_MODE_QUEUE ? "queue" : "broadcast");
+}
+
+static char *rbus_chan_devnode(RINGBUS_DEVNODE_CONST struct device *dev,
+			       umode_t *mode, kuid_t *uid, kgid_t *gid)
+{
+	const struct rbus_node *n = container_of(dev, struct rbus_node, dev);
+
+	if (mode)
+		*mode = n->perm;
+	if (uid)
+		*uid = n->uid;
+	if (gid)
+		*gid = n->gid;
+	return kasprintf(GFP_KERNEL, "ringbus/%s", dev_name(dev));
+}
+
+static void rbus_node_release(struct device *dev)
+{
+	struct rbus_node *n = container_of(dev, struct rbus_node, dev);
+
+	ringbus_channel_put(n->ch);
+	kfree(n);
+}
+
+static const struct device_type rbus_chan_type = {
+	.name		= "ringbus_channel",
+	.groups		= rbus_chan_groups,
+	.devnode	= rbus_chan_devnode,
+	.release	= rbus_node_release,
+};
+
+/* A channel appeared: give it a minor and a node. */
+static int rbus_add_node(struct ringbus_channel *ch)
+{
+	struct ringbus_info info;
+	struct rbus_node *n;
+	u32 minor;
+	int ret;
+
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	ringbus_channel_info(ch, &info);
+	n->uid = make_kuid(&init_user_ns, info.uid);
+	n->gid = make_kgid(&init_user_ns, info.gid);
+	n->perm = info.perm;
+	ret = xa_alloc(&rbus_nodes, &minor, n, XA_LIMIT(0, rbus_chan_minors - 1),
+		       GFP_KERNEL);
+	if (ret) {
+		kfree(n);
+		return ret;
+	}
+	n->ch = ringbus_channel_get(ch);
+	device_initialize(&n->dev);
+	n->dev.class = rbus_class;
+	n->dev.type = &rbus_chan_type;
+	n->dev.devt = MKDEV(MAJOR(rbus_chan_base), minor);
+	ret = dev_set_name(&n->dev, "%s", ringbus_channel_name(ch));
+	if (!ret)
+		ret = device_add(&n->dev);
+	if (ret) {
+		xa_erase(&rbus_nodes, minor);
+		put_device(&n->dev);	/* releases n and its reference */
+		return ret;
+	}
+	return 0;
+}
+
+static void rbus_remove_node(struct ringbus_channel *ch)
+{
+	struct rbus_node *n;
+	unsigned long minor;
+
+	xa_for_each(&rbus_nodes, minor, n) {
+		if (n->ch != ch)
+			continue;
+		xa_erase(&rbus_nodes, minor);
+		device_unregister(&n->dev);
+		return;
+	}
+}
+
+static int rbus_notify(struct notifier_block *nb, unsigned long event, void *data)
+{
+	struct ringbus_channel *ch = data;
+	int ret;
+
+	switch (event) {
+	case RINGBUS_CHANNEL_ADDED:
+		ret = rbus_add_node(ch);
+		if (ret)
+			pr_err("no node for channel %s: %d\n",
+			       ringbus_channel_name(ch), ret);
+		break;
+	case RINGBUS_CHANNEL_REMOVED:
+		rbus_remove_node(ch);
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block rbus_notifier = {
+	.notifier_call = rbus_notify,
+};
+
+/* Control node ioctls. */
+
+static long rbus_ioc_version(void __user *argp)
 {
 	struct ringbus_core_info info;
 	struct ringbus_version ver;
@@ -63,40 +296,421 @@ static long rb_ioc_version(void __user *argp)
 	return 0;
 }
 
-static long rb_control_ioctl(struct file *file, unsigned int cmd,
-			     unsigned long arg)
+static bool rbus_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/* A name field must hold a NUL-terminated string. */
+static bool rbus_name_ok(const char *name)
+{
+	return strnlen(name, RINGBUS_NAME_MAX) < RINGBUS_NAME_MAX;
+}
+
+static long rbus_ioc_create(void __user *argp)
+{
+	struct ringbus_channel_config cfg = {};
+	struct ringbus_channel *ch;
+	struct ringbus_create c;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (!rbus_zero(c.reserved, sizeof(c.reserved)) ||
+	    (c.flags & ~RINGBUS_CREATE_ALL) || !rbus_name_ok(c.name))
+		return -EINVAL;
+	cfg.name = c.name;
+	cfg.capacity = c.capacity;
+	cfg.max_record = c.max_record;
+	cfg.mode = c.mode;
+	cfg.ttl_ms = c.ttl_ms;
+	cfg.uid = current_fsuid();
+	cfg.gid = current_fsgid();
+	cfg.perm = 0600;
+	if (c.flags & RINGBUS_CREATE_UID) {
+		cfg.uid = make_kuid(current_user_ns(), c.uid);
+		if (!uid_valid(cfg.uid))
+			return -EINVAL;
+		if (!uid_eq(cfg.uid, current_fsuid()) && !capable(CAP_CHOWN))
+			return -EPERM;
+	}
+	if (c.flags & RINGBUS_CREATE_GID) {
+		cfg.gid = make_kgid(current_user_ns(), c.gid);
+		if (!gid_valid(cfg.gid))
+			return -EINVAL;
+		if (!in_group_p(cfg.gid) && !capable(CAP_CHOWN))
+			return -EPERM;
+	}
+	if (c.flags & RINGBUS_CREATE_PERM) {
+		if (c.perm & ~0777U)
+			return -EINVAL;
+		cfg.perm = c.perm;
+	}
+	ch = ringbus_channel_create(&cfg);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	ringbus_channel_put(ch);
+	return 0;
+}
+
+static long rbus_ioc_destroy(void __user *argp)
+{
+	struct ringbus_channel *ch;
+	struct ringbus_name nm;
+	long ret;
+
+	if (copy_from_user(&nm, argp, sizeof(nm)))
+		return -EFAULT;
+	if (!rbus_zero(nm.reserved, sizeof(nm.reserved)) || !rbus_name_ok(nm.name))
+		return -EINVAL;
+	ch = ringbus_channel_get_by_name(nm.name);
+	if (!ch)
+		return -ENOENT;
+	ret = rbus_may_change(ch) ? ringbus_channel_destroy(ch) : -EPERM;
+	ringbus_channel_put(ch);
+	return ret;
+}
+
+struct rbus_list_ctx {
+	char __user *names;
+	u32 room;
+	u32 count;
+	int err;
+};
+
+static int rbus_list_one(struct ringbus_channel *ch, void *arg)
+{
+	struct rbus_list_ctx *ctx = arg;
+	char name[RINGBUS_NAME_MAX] = {};
+
+	if (ctx->count < ctx->room) {
+		strscpy(name, ringbus_channel_name(ch), sizeof(name));
+		if (copy_to_user(ctx->names + (size_t)ctx->count * RINGBUS_NAME_MAX,
+				 name, sizeof(name))) {
+			ctx->err = -EFAULT;
+			return 1;
+		}
+	}
+	ctx->count++;
+	return 0;
+}
+
+static long rbus_ioc_list(void __user *argp)
+{
+	struct ringbus_list l;
+	struct rbus_list_ctx ctx = {};
+
+	if (copy_from_user(&l, argp, sizeof(l)))
+		return -EFAULT;
+	if (l.flags || !rbus_zero(l.reserved, sizeof(l.reserved)))
+		return -EINVAL;
+	ctx.names = u64_to_user_ptr(l.names);
+	ctx.room = l.count;
+	ringbus_iterate_channels(rbus_list_one, &ctx);
+	if (ctx.err)
+		return ctx.err;
+	l.count = ctx.count;
+	if (copy_to_user(argp, &l, sizeof(l)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rbus_copy_info(void __user *argp, struct ringbus_channel *ch)
+{
+	struct ringbus_info info;
+	struct rbus_node *n;
+	unsigned long minor;
+
+	ringbus_channel_info(ch, &info);
+	xa_lock(&rbus_nodes);
+	xa_for_each(&rbus_nodes, minor, n)
+		if (n->ch == ch)
+			info.minor = minor;
+	xa_unlock(&rbus_nodes);
+	if (copy_to_user(argp, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rbus_ioc_info(void __user *argp)
+{
+	struct ringbus_channel *ch;
+	struct ringbus_info in;
+	long ret;
+
+	if (copy_from_user(&in, argp, sizeof(in)))
+		return -EFAULT;
+	if (!rbus_name_ok(in.name) || in.reserved0 ||
+	    !rbus_zero(in.reserved, sizeof(in.reserved)))
+		return -EINVAL;
+	ch = ringbus_channel_get_by_name(in.name);
+	if (!ch)
+		return -ENOENT;
+	ret = rbus_copy_info(argp, ch);
+	ringbus_channel_put(ch);
+	return ret;
+}
+
+static long rbus_control_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case RINGBUS_IOC_VERSION:
-		return rb_ioc_version(argp);
+		return rbus_ioc_version(argp);
+	case RINGBUS_IOC_CREATE:
+		return rbus_ioc_create(argp);
+	case RINGBUS_IOC_DESTROY:
+		return rbus_ioc_destroy(argp);
+	case RINGBUS_IOC_LIST:
+		return rbus_ioc_list(argp);
+	case RINGBUS_IOC_INFO:
+		return rbus_ioc_info(argp);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static int rb_control_open(struct inode *inode, struct file *file)
+static int rbus_control_open(struct inode *inode, struct file *file)
 {
 	return nonseekable_open(inode, file);
 }
 
-static const struct file_operations rb_control_fops = {
+static const struct file_operations rbus_control_fops = {
 	.owner		= THIS_MODULE,
-	.open		= rb_control_open,
-	.unlocked_ioctl	= rb_control_ioctl,
+	.open		= rbus_control_open,
+	.unlocked_ioctl	= rbus_control_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
-static int __init rb_cdev_init(void)
+/* Channel nodes. */
+
+static int rbus_chan_open(struct inode *inode, struct file *file)
 {
+	struct ringbus_channel *ch = NULL;
+	unsigned int flags = 0;
+	struct rbus_file *f;
+	struct rbus_node *n;
+
+	xa_lock(&rbus_nodes);
+	n = xa_load(&rbus_nodes, iminor(inode));
+	if (n)
+		ch = ringbus_channel_get(n->ch);
+	xa_unlock(&rbus_nodes);
+	if (!ch)
+		return -ENODEV;
+
+	if (file->f_mode & FMODE_READ)
+		flags |= RINGBUS_READER_READ;
+	if (file->f_mode & FMODE_WRITE)
+		flags |= RINGBUS_READER_WRITE;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f) {
+		ringbus_channel_put(ch);
+		return -ENOMEM;
+	}
+	f->rd = ringbus_reader_open(ch, flags);
+	ringbus_channel_put(ch);
+	if (IS_ERR(f->rd)) {
+		int ret = PTR_ERR(f->rd);
+
+		kfree(f);
+		return ret;
+	}
+	file->private_data = f;
+	/* Records have no offsets: no pread/pwrite. */
+	file->f_mode &= ~(FMODE_PREAD | FMODE_PWRITE);
+	return 0;
+}
+
+static int rbus_chan_release(struct inode *inode, struct file *file)
+{
+	struct rbus_file *f = file->private_data;
+
+	ringbus_reader_close(f->rd);
+	kfree(f);
+	return 0;
+}
+
+static ssize_t rbus_chan_read(struct file *file, char __user *buf, size_t len,
+			      loff_t *ppos)
+{
+	struct rbus_file *f = file->private_data;
+	unsigned int flags = 0;
+
+	if (file->f_flags & O_NONBLOCK)
+		flags |= RINGBUS_READ_NONBLOCK;
+	if (f->opts & RINGBUS_FD_HEADERS)
+		flags |= RINGBUS_READ_HEADER;
+	return ringbus_read_user(f->rd, buf, len, flags);
+}
+
+static ssize_t rbus_chan_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	struct rbus_file *f = file->private_data;
+
+	return ringbus_reader_write_user(f->rd, buf, len,
+					 file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t rbus_chan_poll(struct file *file, poll_table *wait)
+{
+	struct rbus_file *f = file->private_data;
+
+	return ringbus_reader_poll(f->rd, file, wait);
+}
+
+static loff_t rbus_chan_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct rbus_file *f = file->private_data;
+
+	if (offset)
+		return -EINVAL;
+	return ringbus_reader_seek(f->rd, whence);
+}
+
+static long rbus_ioc_read_batch(struct file *file, struct rbus_file *f,
+				void __user *argp)
+{
+	unsigned int flags = RINGBUS_READ_HEADER;
+	struct ringbus_batch b;
+	char __user *buf;
+	u64 used = 0;
+	u32 count = 0;
+	ssize_t n = 0;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if (b.flags || b.reserved || b.count || b.bytes)
+		return -EINVAL;
+	buf = u64_to_user_ptr(b.buf);
+	if (file->f_flags & O_NONBLOCK)
+		flags |= RINGBUS_READ_NONBLOCK;
+	while (!b.max_records || count < b.max_records) {
+		n = ringbus_read_user(f->rd, buf + used, b.buf_len - used, flags);
+		if (n <= 0)
+			break;
+		used += ALIGN(n, 8);
+		count++;
+		/* Only the first record is waited for. */
+		flags |= RINGBUS_READ_NONBLOCK;
+		if (used >= b.buf_len)
+			break;
+	}
+	/* A later record that does not fit, or none left, ends the batch. */
+	if (count == 0 && n <= 0)
+		return n;
+	b.count = count;
+	b.bytes = min(used, b.buf_len);
+	if (copy_to_user(argp, &b, sizeof(b)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rbus_ioc_write_batch(struct file *file, struct rbus_file *f,
+				 void __user *argp)
+{
+	bool nonblock = file->f_flags & O_NONBLOCK;
+	struct ringbus_batch b;
+	char __user *buf;
+	u64 used = 0;
+	u32 count = 0;
+	ssize_t n = 0;
+	u32 hdr[2];
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if (b.flags || b.reserved || b.count || b.bytes)
+		return -EINVAL;
+	buf = u64_to_user_ptr(b.buf);
+	while ((!b.max_records || count < b.max_records) &&
+	       used + sizeof(hdr) <= b.buf_len) {
+		if (copy_from_user(hdr, buf + used, sizeof(hdr))) {
+			n = -EFAULT;
+			break;
+		}
+		if (hdr[1] || hdr[0] > b.buf_len - used - sizeof(hdr)) {
+			n = -EINVAL;
+			break;
+		}
+		n = ringbus_reader_write_user(f->rd, buf + used + sizeof(hdr),
+					      hdr[0], nonblock);
+		if (n < 0)
+			break;
+		used += sizeof(hdr) + ALIGN(hdr[0], 8);
+		count++;
+	}
+	if (count == 0 && n < 0)
+		return n;
+	b.count = count;
+	b.bytes = min(used, b.buf_len);
+	if (copy_to_user(argp, &b, sizeof(b)))
+		return -EFAULT;
+	return 0;
+}
+
+static long rbus_chan_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct rbus_file *f = file->private_data;
+	struct ringbus_channel *ch = ringbus_reader_channel(f->rd);
+	void __user *argp = (void __user *)arg;
+	struct ringbus_fd_opts opts;
+	struct ringbus_stats st;
+
+	switch (cmd) {
+	case RINGBUS_IOC_CHAN_INFO:
+		return rbus_copy_info(argp, ch);
+	case RINGBUS_IOC_STATS:
+		ringbus_reader_stats(f->rd, &st);
+		return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+	case RINGBUS_IOC_FLUSH:
+		if (!rbus_may_change(ch))
+			return -EPERM;
+		return ringbus_channel_flush(ch);
+	case RINGBUS_IOC_SET_OPTS:
+		if (copy_from_user(&opts, argp, sizeof(opts)))
+			return -EFAULT;
+		if (opts.reserved || (opts.flags & ~RINGBUS_FD_HEADERS))
+			return -EINVAL;
+		f->opts = opts.flags;
+		return 0;
+	case RINGBUS_IOC_GET_OPTS:
+		memset(&opts, 0, sizeof(opts));
+		opts.flags = f->opts;
+		return copy_to_user(argp, &opts, sizeof(opts)) ? -EFAULT : 0;
+	case RINGBUS_IOC_READ_BATCH:
+		return rbus_ioc_read_batch(file, f, argp);
+	case RINGBUS_IOC_WRITE_BATCH:
+		return rbus_ioc_write_batch(file, f, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations rbus_chan_fops = {
+	.owner		= THIS_MODULE,
+	.open		= rbus_chan_open,
+	.release	= rbus_chan_release,
+	.read		= rbus_chan_read,
+	.write		= rbus_chan_write,
+	.poll		= rbus_chan_poll,
+	.llseek		= rbus_chan_llseek,
+	.unlocked_ioctl	= rbus_chan_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static int __init rbus_cdev_init(void)
+{
+	struct ringbus_core_info core;
 	int ret;
 
 	if (control_major) {
-		rb_control_devt = MKDEV(control_major, control_minor);
-		ret = register_chrdev_region(rb_control_devt, 1, "ringbus-control");
+		rbus_control_devt = MKDEV(control_major, control_minor);
+		ret = register_chrdev_region(rbus_control_devt, 1, "ringbus-control");
 	} else {
-		ret = alloc_chrdev_region(&rb_control_devt, 0, 1, "ringbus-control");
+		ret = alloc_chrdev_region(&rbus_control_devt, 0, 1, "ringbus-control");
 	}
 	if (ret) {
 		pr_err("cannot get device number %u:%u for the control node: %d\n",
@@ -104,45 +718,71 @@ static int __init rb_cdev_init(void)
 		return ret;
 	}
 
-	rb_class = ringbus_class_create("ringbus");
-	if (IS_ERR(rb_class)) {
-		ret = PTR_ERR(rb_class);
-		goto err_unregister_region;
-	}
-	rb_class->devnode = rb_class_devnode;
+	ringbus_get_core_info(&core);
+	rbus_chan_minors = core.max_channels;
+	ret = alloc_chrdev_region(&rbus_chan_base, 0, rbus_chan_minors, "ringbus");
+	if (ret)
+		goto err_unregister_control;
 
-	cdev_init(&rb_control_cdev, &rb_control_fops);
-	rb_control_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&rb_control_cdev, rb_control_devt, 1);
+	rbus_class = ringbus_class_create("ringbus");
+	if (IS_ERR(rbus_class)) {
+		ret = PTR_ERR(rbus_class);
+		goto err_unregister_chan;
+	}
+	rbus_class->devnode = rbus_class_devnode;
+
+	cdev_init(&rbus_chan_cdev, &rbus_chan_fops);
+	rbus_chan_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&rbus_chan_cdev, rbus_chan_base, rbus_chan_minors);
 	if (ret)
 		goto err_destroy_class;
 
-	rb_control_dev = device_create(rb_class, NULL, rb_control_devt, NULL,
-				       "control");
-	if (IS_ERR(rb_control_dev)) {
-		ret = PTR_ERR(rb_control_dev);
-		goto err_del_cdev;
+	cdev_init(&rbus_control_cdev, &rbus_control_fops);
+	rbus_control_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&rbus_control_cdev, rbus_control_devt, 1);
+	if (ret)
+		goto err_del_chan_cdev;
+
+	rbus_control_dev = device_create(rbus_class, NULL, rbus_control_devt, NULL,
+					 "control");
+	if (IS_ERR(rbus_control_dev)) {
+		ret = PTR_ERR(rbus_control_dev);
+		goto err_del_control_cdev;
 	}
+
+	ret = ringbus_register_notifier(&rbus_notifier);
+	if (ret)
+		goto err_destroy_control_dev;
 	return 0;
 
-err_del_cdev:
-	cdev_del(&rb_control_cdev);
+err_destroy_control_dev:
+	device_destroy(rbus_class, rbus_control_devt);
+err_del_control_cdev:
+	cdev_del(&rbus_control_cdev);
+err_del_chan_cdev:
+	cdev_del(&rbus_chan_cdev);
 err_destroy_class:
-	class_destroy(rb_class);
-err_unregister_region:
-	unregister_chrdev_region(rb_control_devt, 1);
+	class_destroy(rbus_class);
+err_unregister_chan:
+	unregister_chrdev_region(rbus_chan_base, rbus_chan_minors);
+err_unregister_control:
+	unregister_chrdev_region(rbus_control_devt, 1);
 	return ret;
 }
-module_init(rb_cdev_init);
+module_init(rbus_cdev_init);
 
-static void __exit rb_cdev_exit(void)
+static void __exit rbus_cdev_exit(void)
 {
-	device_destroy(rb_class, rb_control_devt);
-	cdev_del(&rb_control_cdev);
-	class_destroy(rb_class);
-	unregister_chrdev_region(rb_control_devt, 1);
+	ringbus_unregister_notifier(&rbus_notifier);
+	device_destroy(rbus_class, rbus_control_devt);
+	cdev_del(&rbus_control_cdev);
+	cdev_del(&rbus_chan_cdev);
+	class_destroy(rbus_class);
+	unregister_chrdev_region(rbus_chan_base, rbus_chan_minors);
+	unregister_chrdev_region(rbus_control_devt, 1);
+	xa_destroy(&rbus_nodes);
 }
-module_exit(rb_cdev_exit);
+module_exit(rbus_cdev_exit);
 
 RINGBUS_IMPORT_NS();
 MODULE_ALIAS("devname:ringbus/control");

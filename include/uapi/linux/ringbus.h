@@ -49,4 +49,212 @@ struct ringbus_version {
 
 #define RINGBUS_IOC_VERSION	_IOR(RINGBUS_IOC_MAGIC, 0x00, struct ringbus_version)
 
+/* A channel name: 1-31 bytes of [a-z0-9_.-], NUL-terminated, not "control". */
+#define RINGBUS_NAME_MAX	32
+
+/* Channel modes. */
+#define RINGBUS_MODE_BROADCAST	0	/* overwrite oldest; a cursor per open file */
+#define RINGBUS_MODE_QUEUE	1	/* each record to one reader; writers block */
+
+/* struct ringbus_create.flags: which optional fields are set. */
+#define RINGBUS_CREATE_UID	(1U << 0)	/* @uid is the node's owner */
+#define RINGBUS_CREATE_GID	(1U << 1)	/* @gid is the node's group */
+#define RINGBUS_CREATE_PERM	(1U << 2)	/* @perm is the node's mode */
+#define RINGBUS_CREATE_ALL	(RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | \
+				 RINGBUS_CREATE_PERM)
+
+/**
+ * struct ringbus_create - RINGBUS_IOC_CREATE argument (control node)
+ * @name: the channel name, NUL-terminated
+ * @capacity: ring size in bytes, a power of two; 0 for the default
+ * @max_record: largest record payload in bytes; 0 for capacity / 4
+ * @mode: RINGBUS_MODE_BROADCAST or RINGBUS_MODE_QUEUE
+ * @ttl_ms: records older than this are dropped; 0 keeps them
+ * @flags: RINGBUS_CREATE_* bits saying which of @uid, @gid, @perm are set
+ * @uid: owner of /dev/ringbus/<name> (default: the caller)
+ * @gid: group of the node (default: the caller's)
+ * @perm: permission bits of the node, at most 0777 (default 0600)
+ * @reserved: zero
+ */
+struct ringbus_create {
+	char name[RINGBUS_NAME_MAX];
+	__u64 capacity;
+	__u32 max_record;
+	__u32 mode;
+	__u32 ttl_ms;
+	__u32 flags;
+	__u32 uid;
+	__u32 gid;
+	__u32 perm;
+	__u32 reserved[5];
+};
+
+/**
+ * struct ringbus_name - RINGBUS_IOC_DESTROY argument (control node)
+ * @name: the channel name, NUL-terminated
+ * @reserved: zero
+ */
+struct ringbus_name {
+	char name[RINGBUS_NAME_MAX];
+	__u64 reserved[2];
+};
+
+/**
+ * struct ringbus_list - RINGBUS_IOC_LIST argument (control node)
+ * @names: user pointer to an array of @count names of RINGBUS_NAME_MAX bytes
+ * @count: in: entries in @names; out: number of channels that exist (only
+ *	min(in, out) entries were written)
+ * @flags: zero
+ * @reserved: zero
+ */
+struct ringbus_list {
+	__u64 names;
+	__u32 count;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ringbus_info - RINGBUS_IOC_INFO (control, by @name) and
+ *	RINGBUS_IOC_CHAN_INFO (channel node) result
+ * @name: the channel name (in, for RINGBUS_IOC_INFO)
+ * @capacity: ring size in bytes
+ * @used: bytes of the ring holding records, headers included
+ * @records: records in the ring
+ * @first_seq: sequence number of the oldest record, 0 when empty
+ * @last_seq: sequence number of the newest record, 0 when none was written
+ * @drops: records discarded unread: overwritten (broadcast), expired (TTL)
+ *	or flushed
+ * @max_record: largest record payload in bytes
+ * @mode: RINGBUS_MODE_*
+ * @ttl_ms: time to live of records, 0 for none
+ * @readers: open files that may read
+ * @writers: open files that may write
+ * @uid: owner of the node
+ * @gid: group of the node
+ * @perm: permission bits of the node
+ * @minor: minor number of /dev/ringbus/<name>
+ * @reserved: zero
+ */
+struct ringbus_info {
+	char name[RINGBUS_NAME_MAX];
+	__u64 capacity;
+	__u64 used;
+	__u64 records;
+	__u64 first_seq;
+	__u64 last_seq;
+	__u64 drops;
+	__u32 max_record;
+	__u32 mode;
+	__u32 ttl_ms;
+	__u32 readers;
+	__u32 writers;
+	__u32 uid;
+	__u32 gid;
+	__u32 perm;
+	__u32 minor;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ringbus_stats - RINGBUS_IOC_STATS result (channel node)
+ * @records_written: records written to the channel
+ * @bytes_written: payload bytes written
+ * @records_read: records returned to readers
+ * @bytes_read: payload bytes returned to readers
+ * @drops: records discarded unread (see struct ringbus_info)
+ * @overruns: times a broadcast reader was overtaken (each gave EPIPE once)
+ * @wakeups: times a sleeping reader or writer was woken
+ * @expired: records dropped by the time to live
+ * @fd_missed: records this open file missed through overruns, in total
+ * @fd_next_seq: sequence number this open file reads next
+ * @reserved: zero
+ */
+struct ringbus_stats {
+	__u64 records_written;
+	__u64 bytes_written;
+	__u64 records_read;
+	__u64 bytes_read;
+	__u64 drops;
+	__u64 overruns;
+	__u64 wakeups;
+	__u64 expired;
+	__u64 fd_missed;
+	__u64 fd_next_seq;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ringbus_record_header - what precedes a record's payload in read()
+ *	after RINGBUS_FD_HEADERS, and in every batch read
+ * @seq: sequence number, per channel, from 1, never reused
+ * @ts_ns: CLOCK_REALTIME of the write, in nanoseconds
+ * @pid: writer's process id as the writer saw it (its own pid namespace);
+ *	0 for in-kernel writers
+ * @uid: writer's uid in the reader's user namespace (0 for in-kernel
+ *	writers)
+ * @len: payload bytes that follow
+ * @reserved: zero
+ */
+struct ringbus_record_header {
+	__u64 seq;
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 uid;
+	__u32 len;
+	__u32 reserved;
+};
+
+/* struct ringbus_fd_opts.flags */
+#define RINGBUS_FD_HEADERS	(1U << 0)	/* read() returns header + payload */
+
+/**
+ * struct ringbus_fd_opts - RINGBUS_IOC_SET_OPTS / RINGBUS_IOC_GET_OPTS
+ * @flags: RINGBUS_FD_* bits
+ * @reserved: zero
+ */
+struct ringbus_fd_opts {
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct ringbus_batch - RINGBUS_IOC_READ_BATCH / RINGBUS_IOC_WRITE_BATCH
+ * @buf: user pointer to the records.  Read: each record is a struct
+ *	ringbus_record_header, its payload, and padding to 8 bytes.  Write:
+ *	each record is a __u32 length, a __u32 zero, the payload and padding
+ *	to 8 bytes.
+ * @buf_len: bytes at @buf
+ * @max_records: most records to move; 0 for no limit
+ * @count: out: records moved
+ * @bytes: out: bytes of @buf used
+ * @flags: zero
+ * @reserved: zero
+ */
+struct ringbus_batch {
+	__u64 buf;
+	__u64 buf_len;
+	__u32 max_records;
+	__u32 count;
+	__u64 bytes;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* Control node. */
+#define RINGBUS_IOC_CREATE	_IOW(RINGBUS_IOC_MAGIC, 0x01, struct ringbus_create)
+#define RINGBUS_IOC_DESTROY	_IOW(RINGBUS_IOC_MAGIC, 0x02, struct ringbus_name)
+#define RINGBUS_IOC_LIST	_IOWR(RINGBUS_IOC_MAGIC, 0x03, struct ringbus_list)
+#define RINGBUS_IOC_INFO	_IOWR(RINGBUS_IOC_MAGIC, 0x04, struct ringbus_info)
+
+/* Channel nodes. */
+#define RINGBUS_IOC_CHAN_INFO	_IOR(RINGBUS_IOC_MAGIC, 0x10, struct ringbus_info)
+#define RINGBUS_IOC_STATS	_IOR(RINGBUS_IOC_MAGIC, 0x11, struct ringbus_stats)
+#define RINGBUS_IOC_FLUSH	_IO(RINGBUS_IOC_MAGIC, 0x12)
+#define RINGBUS_IOC_SET_OPTS	_IOW(RINGBUS_IOC_MAGIC, 0x13, struct ringbus_fd_opts)
+#define RINGBUS_IOC_GET_OPTS	_IOR(RINGBUS_IOC_MAGIC, 0x14, struct ringbus_fd_opts)
+#define RINGBUS_IOC_READ_BATCH	_IOWR(RINGBUS_IOC_MAGIC, 0x15, struct ringbus_batch)
+#define RINGBUS_IOC_WRITE_BATCH	_IOWR(RINGBUS_IOC_MAGIC, 0x16, struct ringbus_batch)
+
 #endif /* _UAPI_LINUX_RINGBUS_H */

@@ -1,0 +1,1536 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ringbusctl - create, inspect, write and read ringbus channels.
+ *
+ * Talks to the ringbus_cdev module through the ioctl ABI of
+ * <linux/ringbus.h> (include/uapi/linux/ringbus.h): the control node
+ * /dev/ringbus/control for create, destroy, list, info and version, and the
+ * channel nodes /dev/ringbus/<name> for send and recv.  "stats" reads the
+ * text files of ringbus_proc under /proc/ringbus/.
+ *
+ * Every pointer handed to the kernel is carried in a __u64 through
+ * (uintptr_t), so the same source is right for 32-bit and 64-bit builds.
+ *
+ * Exit status: 0 success, 1 an operation failed, 2 usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <linux/ringbus.h>
+
+#ifndef RINGBUS_VERSION
+#define RINGBUS_VERSION "0.1.0"
+#endif
+
+#define PROG			"ringbusctl"
+#define DEFAULT_CONTROL		"/dev/ringbus/control"
+#define DEFAULT_DEV_DIR		"/dev/ringbus"
+#define DEFAULT_PROC_DIR	"/proc/ringbus"
+
+enum { RC_OK = 0, RC_FAIL = 1, RC_USAGE = 2 };
+
+/* common_opt() result meaning "handled, keep parsing". */
+#define RC_CONTINUE	(-1)
+
+/* Long-only option values. */
+enum {
+	OPT_JSON = 0x100,
+	OPT_CONTROL,
+	OPT_DEV_DIR,
+	OPT_CAPACITY,
+	OPT_MODE,
+	OPT_MAX_RECORD,
+	OPT_TTL,
+	OPT_OWNER,
+	OPT_GROUP,
+	OPT_PERM,
+	OPT_NONBLOCK,
+	OPT_FROM_START,
+	OPT_FROM_END,
+	OPT_HEADERS,
+	OPT_CPUS,
+};
+
+/* Accepted before the command and after it. */
+#define COMMON_SHORT	"hV"
+#define COMMON_LONG \
+	{ "help",	no_argument,		NULL, 'h' }, \
+	{ "version",	no_argument,		NULL, 'V' }, \
+	{ "json",	no_argument,		NULL, OPT_JSON }, \
+	{ "control",	required_argument,	NULL, OPT_CONTROL }, \
+	{ "dev-dir",	required_argument,	NULL, OPT_DEV_DIR }
+
+struct ctx;
+
+struct command {
+	const char *name;
+	int (*run)(struct ctx *ctx, int argc, char **argv);
+	const char *synopsis;	/* after "ringbusctl NAME " */
+};
+
+struct ctx {
+	const char *control;
+	const char *dev_dir;
+	const char *proc_dir;
+	bool json;
+	const struct command *cmd;	/* NULL before the command is known */
+};
+
+static const char help_text[] =
+"Usage: " PROG " [OPTIONS] COMMAND [ARGS...]\n"
+"\n"
+"Manage and use ringbus message channels (/dev/ringbus/NAME).\n"
+"\n"
+"Commands:\n"
+"  create NAME [--capacity SIZE] [--mode broadcast|queue] [--max-record SIZE]\n"
+"              [--ttl MS] [--owner USER|UID] [--group GROUP|GID] [--perm OCTAL]\n"
+"                          create a channel (SIZE: BYTES, NK or NM)\n"
+"  destroy NAME            destroy a channel\n"
+"  list                    list the channels\n"
+"  info NAME               show one channel\n"
+"  send [--nonblock] NAME [MSG...]\n"
+"                          write one record per MSG, or per line of stdin\n"
+"  recv [-f|--follow] [--from-start|--from-end] [-n N] [--headers]\n"
+"       [--nonblock] NAME  read records and print one per line\n"
+"  stats [--cpus]          show /proc/ringbus/stats (or cpus); needs ringbus_proc\n"
+"  version                 show the versions of this tool and of the module\n"
+"\n"
+"Options:\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version of " PROG " and exit\n"
+"      --json              print data as JSON (list, info, recv, stats, version)\n"
+"      --control PATH      control node (default " DEFAULT_CONTROL ")\n"
+"      --dev-dir DIR       directory of channel nodes (default " DEFAULT_DEV_DIR ")\n"
+"\n"
+"Exit status: 0 success, 1 failure, 2 usage error.  See " PROG "(1).\n";
+
+/* ------------------------------------------------------------------ */
+/* Messages */
+
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Keep stdout and stderr in order when both go to a terminal. */
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int usage_error(const struct ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int usage_error(const struct ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	if (ctx->cmd)
+		fprintf(stderr, "%s: ", ctx->cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (ctx->cmd)
+		fprintf(stderr, "Usage: " PROG " %s %s\n", ctx->cmd->name,
+			ctx->cmd->synopsis);
+	else
+		fputs("Usage: " PROG " [OPTIONS] COMMAND [ARGS...]\n", stderr);
+	fputs("Try '" PROG " --help' for more information.\n", stderr);
+	return RC_USAGE;
+}
+
+static int bad_value(const struct ctx *ctx, const char *opt, const char *val,
+		     const char *what)
+{
+	return usage_error(ctx, "invalid %s '%s': %s", opt, val, what);
+}
+
+/* Flush stdout and report a failure to write it (full disk, closed pipe). */
+static int finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		errmsg("standard output: %s", strerror(errno));
+		return RC_FAIL;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing */
+
+/*
+ * A decimal number, optionally (with @suffixes) followed by K (1024) or
+ * M (1024 * 1024), at most @max.  Strict: no sign, no blanks, no trailing
+ * garbage, no overflow.
+ */
+static bool parse_u64(const char *s, bool suffixes, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return false;
+	if (suffixes && *end != '\0') {
+		if (*end == 'K' || *end == 'k')
+			mult = 1024;
+		else if (*end == 'M' || *end == 'm')
+			mult = 1024 * 1024;
+		else
+			return false;
+		end++;
+	}
+	if (*end != '\0')
+		return false;
+	if (v > max / mult)
+		return false;
+	*out = (uint64_t)v * mult;
+	return true;
+}
+
+static bool parse_octal_perm(const char *s, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '7')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (errno != 0 || *end != '\0' || v > 0777)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* A channel name: 1-31 bytes of [a-z0-9_.-], not "control". */
+static bool valid_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= RINGBUS_NAME_MAX || strcmp(s, "control") == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int check_name(const struct ctx *ctx, const char *name)
+{
+	if (valid_name(name))
+		return RC_OK;
+	return usage_error(ctx,
+			   "invalid channel name '%s' (1-31 characters of a-z, 0-9, '_', '.', '-'; not 'control')",
+			   name);
+}
+
+static const char *mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case RINGBUS_MODE_BROADCAST:
+		return "broadcast";
+	case RINGBUS_MODE_QUEUE:
+		return "queue";
+	default:
+		return "unknown";
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON output */
+
+/* Length of the valid UTF-8 sequence at @s, or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t i, n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;		/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;		/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;		/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;		/* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * A JSON string.  '"', '\\' and control characters are escaped (the latter
+ * as \u00XX); valid UTF-8 passes through; a byte that is not part of valid
+ * UTF-8 is written as \u00XX, its Latin-1 reading, so binary payloads still
+ * give valid JSON.
+ */
+static void json_string(const void *data, size_t len)
+{
+	const unsigned char *s = data;
+	size_t i = 0;
+
+	putchar('"');
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+
+		if (c == '"' || c == '\\') {
+			putchar('\\');
+			putchar(c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			printf("\\u%04x", (unsigned int)c);
+			i++;
+		} else if (c < 0x80) {
+			putchar(c);
+			i++;
+		} else if ((n = utf8_len(s + i, len - i)) != 0) {
+			fwrite(s + i, 1, n, stdout);
+			i += n;
+		} else {
+			printf("\\u%04x", (unsigned int)c);
+			i++;
+		}
+	}
+	putchar('"');
+}
+
+static void json_cstring(const char *s)
+{
+	json_string(s, strlen(s));
+}
+
+/* Whether @s is a JSON integer: -?(0|[1-9][0-9]*). */
+static bool is_json_int(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		return s[1] == '\0';
+	if (*s < '1' || *s > '9')
+		return false;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return *s == '\0';
+}
+
+/* A number as a number, anything else as a string. */
+static void json_value(const char *s)
+{
+	if (is_json_int(s))
+		fputs(s, stdout);
+	else
+		json_cstring(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Device access */
+
+static int open_control(const struct ctx *ctx)
+{
+	int fd = open(ctx->control, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+		const char *hint = "";
+
+		if (e == ENOENT || e == ENXIO || e == ENODEV)
+			hint = " (is the ringbus module installed?)";
+		else if (e == EACCES || e == EPERM)
+			hint = " (are you root or in the ringbus group?)";
+		errmsg("%s: %s%s", ctx->control, strerror(e), hint);
+	}
+	return fd;
+}
+
+static int open_channel(const struct ctx *ctx, const char *name, int flags)
+{
+	char path[PATH_MAX];
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", ctx->dev_dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errmsg("%s/%s: %s", ctx->dev_dir, name, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		const char *hint = "";
+
+		if (e == ENOENT)
+			hint = " (no such channel?)";
+		else if (e == ENXIO || e == ENODEV)
+			hint = " (is the ringbus module loaded?)";
+		errmsg("%s: %s%s", path, strerror(e), hint);
+	}
+	return fd;
+}
+
+/* RINGBUS_IOC_INFO on the control node; errno is kept on failure. */
+static int get_info(int cfd, const char *name, struct ringbus_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	memcpy(info->name, name, strnlen(name, RINGBUS_NAME_MAX - 1));
+	if (ioctl(cfd, RINGBUS_IOC_INFO, info) < 0)
+		return -1;
+	info->name[RINGBUS_NAME_MAX - 1] = '\0';
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Option parsing shared by all commands */
+
+/*
+ * Handles an option every command accepts, or a parse error.  Returns
+ * RC_CONTINUE to keep parsing, or the exit status to end with.
+ */
+static int common_opt(struct ctx *ctx, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	switch (c) {
+	case 'h':
+		if (ctx->cmd)
+			printf("Usage: " PROG " %s %s\n\n", ctx->cmd->name,
+			       ctx->cmd->synopsis);
+		fputs(help_text, stdout);
+		exit(finish_stdout(RC_OK));
+	case 'V':
+		printf(PROG " %s\n", RINGBUS_VERSION);
+		exit(finish_stdout(RC_OK));
+	case OPT_JSON:
+		ctx->json = true;
+		return RC_CONTINUE;
+	case OPT_CONTROL:
+		ctx->control = optarg;
+		return RC_CONTINUE;
+	case OPT_DEV_DIR:
+		ctx->dev_dir = optarg;
+		return RC_CONTINUE;
+	case ':':
+		return usage_error(ctx, "option '%s' requires an argument", arg);
+	case '?':
+		if (optopt != 0)
+			return usage_error(ctx, "invalid option -- '%c'", optopt);
+		return usage_error(ctx, "unrecognized option '%s'", arg);
+	default:
+		return usage_error(ctx, "unexpected option '%s'", arg);
+	}
+}
+
+/* Checks the positional argument count after option parsing. */
+static int want_args(const struct ctx *ctx, int argc, char **argv,
+		     int min, int max)
+{
+	int n = argc - optind;
+
+	if (n < min)
+		return usage_error(ctx, min == 1 ? "missing channel name" :
+				   "missing argument");
+	if (max >= 0 && n > max)
+		return usage_error(ctx, "unexpected argument '%s'",
+				   argv[optind + max]);
+	return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* create, destroy */
+
+static int cmd_create(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ "capacity",	required_argument, NULL, OPT_CAPACITY },
+		{ "mode",	required_argument, NULL, OPT_MODE },
+		{ "max-record",	required_argument, NULL, OPT_MAX_RECORD },
+		{ "ttl",	required_argument, NULL, OPT_TTL },
+		{ "owner",	required_argument, NULL, OPT_OWNER },
+		{ "group",	required_argument, NULL, OPT_GROUP },
+		{ "perm",	required_argument, NULL, OPT_PERM },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ringbus_create cr;
+	const char *name;
+	uint64_t v;
+	int c, rc, fd;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.mode = RINGBUS_MODE_BROADCAST;
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CAPACITY:
+			if (!parse_u64(optarg, true, UINT64_MAX, &v))
+				return bad_value(ctx, "--capacity", optarg,
+						 "expected BYTES, NK or NM");
+			if (v & (v - 1))
+				return bad_value(ctx, "--capacity", optarg,
+						 "not a power of two");
+			cr.capacity = v;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "broadcast") == 0)
+				cr.mode = RINGBUS_MODE_BROADCAST;
+			else if (strcmp(optarg, "queue") == 0)
+				cr.mode = RINGBUS_MODE_QUEUE;
+			else
+				return bad_value(ctx, "--mode", optarg,
+						 "expected broadcast or queue");
+			break;
+		case OPT_MAX_RECORD:
+			if (!parse_u64(optarg, true, UINT32_MAX, &v))
+				return bad_value(ctx, "--max-record", optarg,
+						 "expected BYTES, NK or NM below 4G");
+			cr.max_record = (uint32_t)v;
+			break;
+		case OPT_TTL:
+			if (!parse_u64(optarg, false, UINT32_MAX, &v))
+				return bad_value(ctx, "--ttl", optarg,
+						 "expected milliseconds");
+			cr.ttl_ms = (uint32_t)v;
+			break;
+		case OPT_OWNER:
+			/* Numeric first; (uid_t)-1 is not a uid. */
+			if (parse_u64(optarg, false, UINT32_MAX - 1, &v)) {
+				cr.uid = (uint32_t)v;
+			} else {
+				const struct passwd *pw = getpwnam(optarg);
+
+				if (!pw)
+					return bad_value(ctx, "--owner", optarg,
+							 "no such user");
+				cr.uid = (uint32_t)pw->pw_uid;
+			}
+			cr.flags |= RINGBUS_CREATE_UID;
+			break;
+		case OPT_GROUP:
+			if (parse_u64(optarg, false, UINT32_MAX - 1, &v)) {
+				cr.gid = (uint32_t)v;
+			} else {
+				const struct group *gr = getgrnam(optarg);
+
+				if (!gr)
+					return bad_value(ctx, "--group", optarg,
+							 "no such group");
+				cr.gid = (uint32_t)gr->gr_gid;
+			}
+			cr.flags |= RINGBUS_CREATE_GID;
+			break;
+		case OPT_PERM:
+			if (!parse_octal_perm(optarg, &cr.perm))
+				return bad_value(ctx, "--perm", optarg,
+						 "expected an octal mode of at most 0777");
+			cr.flags |= RINGBUS_CREATE_PERM;
+			break;
+		default:
+			rc = common_opt(ctx, c, argv);
+			if (rc != RC_CONTINUE)
+				return rc;
+		}
+	}
+	rc = want_args(ctx, argc, argv, 1, 1);
+	if (rc != RC_OK)
+		return rc;
+	name = argv[optind];
+	rc = check_name(ctx, name);
+	if (rc != RC_OK)
+		return rc;
+	memcpy(cr.name, name, strlen(name));
+
+	fd = open_control(ctx);
+	if (fd < 0)
+		return RC_FAIL;
+	if (ioctl(fd, RINGBUS_IOC_CREATE, &cr) < 0) {
+		errmsg("create %s: %s", name, strerror(errno));
+		close(fd);
+		return RC_FAIL;
+	}
+	close(fd);
+	return RC_OK;
+}
+
+static int cmd_destroy(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ringbus_name rn;
+	const char *name;
+	int c, rc, fd;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	rc = want_args(ctx, argc, argv, 1, 1);
+	if (rc != RC_OK)
+		return rc;
+	name = argv[optind];
+	rc = check_name(ctx, name);
+	if (rc != RC_OK)
+		return rc;
+
+	memset(&rn, 0, sizeof(rn));
+	memcpy(rn.name, name, strlen(name));
+	fd = open_control(ctx);
+	if (fd < 0)
+		return RC_FAIL;
+	if (ioctl(fd, RINGBUS_IOC_DESTROY, &rn) < 0) {
+		errmsg("destroy %s: %s", name, strerror(errno));
+		close(fd);
+		return RC_FAIL;
+	}
+	close(fd);
+	return RC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* list, info */
+
+static void print_info_json(const struct ringbus_info *in)
+{
+	fputs("{\"name\":", stdout);
+	json_cstring(in->name);
+	printf(",\"mode\":\"%s\",\"capacity\":%llu,\"used\":%llu,\"records\":%llu"
+	       ",\"first_seq\":%llu,\"last_seq\":%llu,\"readers\":%u,\"writers\":%u"
+	       ",\"drops\":%llu,\"max_record\":%u,\"ttl_ms\":%u,\"uid\":%u,\"gid\":%u"
+	       ",\"perm\":%u,\"minor\":%u}",
+	       mode_name(in->mode),
+	       (unsigned long long)in->capacity, (unsigned long long)in->used,
+	       (unsigned long long)in->records,
+	       (unsigned long long)in->first_seq,
+	       (unsigned long long)in->last_seq,
+	       (unsigned int)in->readers, (unsigned int)in->writers,
+	       (unsigned long long)in->drops, (unsigned int)in->max_record,
+	       (unsigned int)in->ttl_ms, (unsigned int)in->uid,
+	       (unsigned int)in->gid, (unsigned int)in->perm,
+	       (unsigned int)in->minor);
+}
+
+static void print_info_text(const struct ringbus_info *in)
+{
+	printf("name:       %s\n", in->name);
+	printf("mode:       %s\n", mode_name(in->mode));
+	printf("capacity:   %llu\n", (unsigned long long)in->capacity);
+	printf("used:       %llu\n", (unsigned long long)in->used);
+	printf("records:    %llu\n", (unsigned long long)in->records);
+	printf("first_seq:  %llu\n", (unsigned long long)in->first_seq);
+	printf("last_seq:   %llu\n", (unsigned long long)in->last_seq);
+	printf("readers:    %u\n", (unsigned int)in->readers);
+	printf("writers:    %u\n", (unsigned int)in->writers);
+	printf("drops:      %llu\n", (unsigned long long)in->drops);
+	printf("max_record: %u\n", (unsigned int)in->max_record);
+	printf("ttl_ms:     %u\n", (unsigned int)in->ttl_ms);
+	printf("uid:        %u\n", (unsigned int)in->uid);
+	printf("gid:        %u\n", (unsigned int)in->gid);
+	printf("perm:       %04o\n", (unsigned int)in->perm);
+	printf("minor:      %u\n", (unsigned int)in->minor);
+}
+
+typedef char rb_name_t[RINGBUS_NAME_MAX];
+
+/*
+ * RINGBUS_IOC_LIST: ask how many channels there are, fetch that many, and
+ * ask again with a larger array while the answer says more exist.
+ */
+static int list_names(int cfd, rb_name_t **namesp, uint32_t *countp)
+{
+	rb_name_t *names = NULL;
+	uint32_t room = 0, i;
+	unsigned int tries;
+
+	for (tries = 0; ; tries++) {
+		struct ringbus_list l;
+
+		memset(&l, 0, sizeof(l));
+		l.names = (__u64)(uintptr_t)names;
+		l.count = room;
+		if (ioctl(cfd, RINGBUS_IOC_LIST, &l) < 0) {
+			errmsg("list: %s", strerror(errno));
+			free(names);
+			return -1;
+		}
+		if (l.count <= room) {
+			for (i = 0; i < l.count; i++)
+				names[i][RINGBUS_NAME_MAX - 1] = '\0';
+			*namesp = names;
+			*countp = l.count;
+			return 0;
+		}
+		/* It grew (or this was the first call): make room, with slack
+		 * after the first retry so that churn cannot keep us here. */
+		free(names);
+		room = l.count;
+		if (tries > 0 && room <= UINT32_MAX - 16)
+			room += 16;
+		names = calloc(room, sizeof(*names));
+		if (!names) {
+			errmsg("list: %s", strerror(ENOMEM));
+			return -1;
+		}
+	}
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+#define LIST_COLS	10
+#define CELL_MAX	32
+
+struct list_row {
+	char cell[LIST_COLS][CELL_MAX];
+};
+
+static void list_row_fill(struct list_row *r, const struct ringbus_info *in)
+{
+	snprintf(r->cell[0], CELL_MAX, "%s", in->name);
+	snprintf(r->cell[1], CELL_MAX, "%s", mode_name(in->mode));
+	snprintf(r->cell[2], CELL_MAX, "%llu", (unsigned long long)in->capacity);
+	snprintf(r->cell[3], CELL_MAX, "%llu", (unsigned long long)in->used);
+	snprintf(r->cell[4], CELL_MAX, "%llu", (unsigned long long)in->records);
+	snprintf(r->cell[5], CELL_MAX, "%llu", (unsigned long long)in->first_seq);
+	snprintf(r->cell[6], CELL_MAX, "%llu", (unsigned long long)in->last_seq);
+	snprintf(r->cell[7], CELL_MAX, "%u", (unsigned int)in->readers);
+	snprintf(r->cell[8], CELL_MAX, "%u", (unsigned int)in->writers);
+	snprintf(r->cell[9], CELL_MAX, "%llu", (unsigned long long)in->drops);
+}
+
+/* NAME and MODE left-aligned, numbers right-aligned. */
+static void list_row_print(const struct list_row *r, const int *width)
+{
+	int i;
+
+	for (i = 0; i < LIST_COLS; i++) {
+		if (i < 2)
+			printf("%-*s", width[i], r->cell[i]);
+		else
+			printf(" %*s", width[i], r->cell[i]);
+		if (i == 0)
+			putchar(' ');
+	}
+	putchar('\n');
+}
+
+static void list_print_text(const struct ringbus_info *infos, uint32_t n)
+{
+	static const char *const head[LIST_COLS] = {
+		"NAME", "MODE", "CAPACITY", "USED", "RECORDS", "FIRST", "LAST",
+		"READERS", "WRITERS", "DROPS"
+	};
+	struct list_row hr = { 0 }, r = { 0 };
+	int width[LIST_COLS];
+	uint32_t i;
+	int j;
+
+	for (j = 0; j < LIST_COLS; j++) {
+		snprintf(hr.cell[j], CELL_MAX, "%s", head[j]);
+		width[j] = (int)strlen(head[j]);
+	}
+	for (i = 0; i < n; i++) {
+		list_row_fill(&r, &infos[i]);
+		for (j = 0; j < LIST_COLS; j++) {
+			int w = (int)strlen(r.cell[j]);
+
+			if (w > width[j])
+				width[j] = w;
+		}
+	}
+	list_row_print(&hr, width);
+	for (i = 0; i < n; i++) {
+		list_row_fill(&r, &infos[i]);
+		list_row_print(&r, width);
+	}
+}
+
+static int cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ringbus_info *infos = NULL;
+	rb_name_t *names = NULL;
+	uint32_t count = 0, n = 0, i;
+	int c, rc, fd;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	rc = want_args(ctx, argc, argv, 0, 0);
+	if (rc != RC_OK)
+		return rc;
+
+	fd = open_control(ctx);
+	if (fd < 0)
+		return RC_FAIL;
+	if (list_names(fd, &names, &count) < 0) {
+		close(fd);
+		return RC_FAIL;
+	}
+	if (count > 0) {
+		qsort(names, count, sizeof(*names), cmp_name);
+		infos = calloc(count, sizeof(*infos));
+		if (!infos) {
+			errmsg("list: %s", strerror(ENOMEM));
+			rc = RC_FAIL;
+			goto out;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		if (get_info(fd, names[i], &infos[n]) == 0) {
+			n++;
+		} else if (errno != ENOENT) {
+			/* ENOENT: destroyed since the list; leave it out. */
+			errmsg("info %s: %s", names[i], strerror(errno));
+			rc = RC_FAIL;
+			goto out;
+		}
+	}
+
+	if (ctx->json) {
+		if (n == 0) {
+			puts("[]");
+		} else {
+			puts("[");
+			for (i = 0; i < n; i++) {
+				fputs("  ", stdout);
+				print_info_json(&infos[i]);
+				puts(i + 1 < n ? "," : "");
+			}
+			puts("]");
+		}
+	} else {
+		list_print_text(infos, n);
+	}
+	rc = finish_stdout(RC_OK);
+out:
+	free(infos);
+	free(names);
+	close(fd);
+	return rc;
+}
+
+static int cmd_info(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ringbus_info info;
+	const char *name;
+	int c, rc, fd;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	rc = want_args(ctx, argc, argv, 1, 1);
+	if (rc != RC_OK)
+		return rc;
+	name = argv[optind];
+	rc = check_name(ctx, name);
+	if (rc != RC_OK)
+		return rc;
+
+	fd = open_control(ctx);
+	if (fd < 0)
+		return RC_FAIL;
+	if (get_info(fd, name, &info) < 0) {
+		errmsg("info %s: %s", name, strerror(errno));
+		close(fd);
+		return RC_FAIL;
+	}
+	close(fd);
+	if (ctx->json) {
+		print_info_json(&info);
+		putchar('\n');
+	} else {
+		print_info_text(&info);
+	}
+	return finish_stdout(RC_OK);
+}
+
+/* ------------------------------------------------------------------ */
+/* send */
+
+static int send_record(int fd, const char *name, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = write(fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int e = errno;
+		struct ringbus_info info;
+
+		if (e == EMSGSIZE) {
+			memset(&info, 0, sizeof(info));
+			if (ioctl(fd, RINGBUS_IOC_CHAN_INFO, &info) == 0) {
+				errmsg("send %s: %s (record of %zu bytes, the channel's maximum is %u)",
+				       name, strerror(e), len,
+				       (unsigned int)info.max_record);
+				return -1;
+			}
+		}
+		errmsg("send %s: %s%s", name, strerror(e),
+		       e == EAGAIN ? " (channel full)" : "");
+		return -1;
+	}
+	if ((size_t)n != len) {
+		errmsg("send %s: short write (%zd of %zu bytes)", name, n, len);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_send(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ "nonblock",	no_argument, NULL, OPT_NONBLOCK },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool nonblock = false;
+	const char *name;
+	int c, rc, fd;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		if (c == OPT_NONBLOCK) {
+			nonblock = true;
+			continue;
+		}
+		rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	rc = want_args(ctx, argc, argv, 1, -1);
+	if (rc != RC_OK)
+		return rc;
+	name = argv[optind];
+	rc = check_name(ctx, name);
+	if (rc != RC_OK)
+		return rc;
+
+	fd = open_channel(ctx, name, O_WRONLY | (nonblock ? O_NONBLOCK : 0));
+	if (fd < 0)
+		return RC_FAIL;
+	rc = RC_OK;
+	if (optind + 1 < argc) {
+		int i;
+
+		for (i = optind + 1; i < argc; i++) {
+			if (send_record(fd, name, argv[i], strlen(argv[i])) < 0) {
+				rc = RC_FAIL;
+				break;
+			}
+		}
+	} else {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+
+		errno = 0;
+		while ((len = getline(&line, &cap, stdin)) >= 0) {
+			if (len > 0 && line[len - 1] == '\n')
+				len--;
+			if (send_record(fd, name, line, (size_t)len) < 0) {
+				rc = RC_FAIL;
+				break;
+			}
+			errno = 0;
+		}
+		if (rc == RC_OK && ferror(stdin)) {
+			errmsg("standard input: %s", strerror(errno));
+			rc = RC_FAIL;
+		}
+		free(line);
+	}
+	if (close(fd) < 0 && rc == RC_OK) {
+		errmsg("send %s: %s", name, strerror(errno));
+		rc = RC_FAIL;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* recv */
+
+struct recv_state {
+	const char *name;
+	bool headers;
+	bool json;
+	char *buf;
+	size_t size;
+	size_t extra;		/* header bytes in front of the payload */
+	uint64_t missed;	/* fd_missed already reported */
+};
+
+/* Sizes the buffer for the channel's current max_record. */
+static int recv_size_buf(int fd, struct recv_state *st)
+{
+	struct ringbus_info info;
+	size_t size;
+	char *nbuf;
+
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, RINGBUS_IOC_CHAN_INFO, &info) < 0) {
+		errmsg("recv %s: %s", st->name, strerror(errno));
+		return -1;
+	}
+	size = (size_t)info.max_record + st->extra;
+	if (size < st->extra) {
+		errmsg("recv %s: %s", st->name, strerror(EOVERFLOW));
+		return -1;
+	}
+	if (size == 0)
+		size = 1;	/* a zero-byte read() would look like EOF */
+	if (size <= st->size)
+		return 0;
+	nbuf = realloc(st->buf, size);
+	if (!nbuf) {
+		errmsg("recv %s: %s", st->name, strerror(ENOMEM));
+		return -1;
+	}
+	st->buf = nbuf;
+	st->size = size;
+	return 0;
+}
+
+static void recv_report_overrun(int fd, struct recv_state *st)
+{
+	struct ringbus_stats stats;
+
+	memset(&stats, 0, sizeof(stats));
+	if (ioctl(fd, RINGBUS_IOC_STATS, &stats) < 0) {
+		errmsg("%s: overrun, records missed (%s)", st->name,
+		       strerror(errno));
+		return;
+	}
+	errmsg("%s: overrun, %llu records missed", st->name,
+	       (unsigned long long)(stats.fd_missed - st->missed));
+	st->missed = stats.fd_missed;
+}
+
+static int recv_print(struct recv_state *st, size_t n)
+{
+	struct ringbus_record_header h;
+	const char *payload = st->buf;
+	size_t len = n;
+
+	if (!st->headers) {
+		fwrite(payload, 1, len, stdout);
+		putchar('\n');
+		return 0;
+	}
+	if (n < sizeof(h)) {
+		errmsg("recv %s: short record (%zu bytes, no header)", st->name, n);
+		return -1;
+	}
+	memcpy(&h, st->buf, sizeof(h));
+	payload += sizeof(h);
+	len = n - sizeof(h);
+	if (h.len < len)
+		len = h.len;
+	if (st->json) {
+		printf("{\"seq\":%llu,\"ts_ns\":%llu,\"pid\":%u,\"uid\":%u,\"len\":%u,\"data\":",
+		       (unsigned long long)h.seq, (unsigned long long)h.ts_ns,
+		       (unsigned int)h.pid, (unsigned int)h.uid,
+		       (unsigned int)h.len);
+		json_string(payload, len);
+		puts("}");
+	} else {
+		printf("seq=%llu ts=%llu pid=%u uid=%u len=%u: ",
+		       (unsigned long long)h.seq, (unsigned long long)h.ts_ns,
+		       (unsigned int)h.pid, (unsigned int)h.uid,
+		       (unsigned int)h.len);
+		fwrite(payload, 1, len, stdout);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int recv_loop(int fd, struct recv_state *st, bool follow, uint64_t limit)
+{
+	uint64_t got = 0;
+	bool retried = false;
+
+	while (limit == 0 || got < limit) {
+		ssize_t n = read(fd, st->buf, st->size);
+
+		if (n > 0) {
+			retried = false;
+			if (recv_print(st, (size_t)n) < 0)
+				return RC_FAIL;
+			if (follow && fflush(stdout) != 0)
+				return finish_stdout(RC_FAIL);
+			got++;
+			continue;
+		}
+		if (n == 0)
+			return RC_OK;		/* the channel was destroyed */
+		switch (errno) {
+		case EINTR:
+			continue;
+		case EAGAIN: {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLPRI };
+
+			if (!follow)
+				return RC_OK;	/* nothing more to read */
+			/* -f with --nonblock: wait here instead of in read(). */
+			if (fflush(stdout) != 0)
+				return finish_stdout(RC_FAIL);
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+				errmsg("recv %s: poll: %s", st->name, strerror(errno));
+				return RC_FAIL;
+			}
+			if (pfd.revents & POLLNVAL) {
+				errmsg("recv %s: poll: %s", st->name, strerror(EBADF));
+				return RC_FAIL;
+			}
+			continue;
+		}
+		case EPIPE:
+			recv_report_overrun(fd, st);
+			continue;
+		case ENODEV:
+			return RC_OK;		/* destroyed, the other way */
+		case EMSGSIZE:
+			/* Should not happen with a max_record buffer; size it
+			 * again once in case the channel changed. */
+			if (!retried) {
+				size_t old = st->size;
+
+				retried = true;
+				if (recv_size_buf(fd, st) < 0)
+					return RC_FAIL;
+				if (st->size > old)
+					continue;
+			}
+			errmsg("recv %s: %s", st->name, strerror(EMSGSIZE));
+			return RC_FAIL;
+		default:
+			errmsg("recv %s: %s", st->name, strerror(errno));
+			return RC_FAIL;
+		}
+	}
+	return RC_OK;
+}
+
+static int cmd_recv(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ "follow",	no_argument,	   NULL, 'f' },
+		{ "from-start",	no_argument,	   NULL, OPT_FROM_START },
+		{ "from-end",	no_argument,	   NULL, OPT_FROM_END },
+		{ "headers",	no_argument,	   NULL, OPT_HEADERS },
+		{ "nonblock",	no_argument,	   NULL, OPT_NONBLOCK },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct recv_state st;
+	struct ringbus_stats stats;
+	bool follow = false, nonblock = false;
+	int whence = -1;
+	uint64_t limit = 0;
+	int c, rc, fd, flags;
+
+	memset(&st, 0, sizeof(st));
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT "fn:", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			follow = true;
+			break;
+		case 'n':
+			if (!parse_u64(optarg, false, UINT64_MAX, &limit) || limit == 0)
+				return bad_value(ctx, "-n", optarg,
+						 "expected a number of records, at least 1");
+			break;
+		case OPT_FROM_START:
+		case OPT_FROM_END:
+			if (whence != -1)
+				return usage_error(ctx, "--from-start and --from-end are exclusive");
+			whence = c == OPT_FROM_START ? SEEK_SET : SEEK_END;
+			break;
+		case OPT_HEADERS:
+			st.headers = true;
+			break;
+		case OPT_NONBLOCK:
+			nonblock = true;
+			break;
+		default:
+			rc = common_opt(ctx, c, argv);
+			if (rc != RC_CONTINUE)
+				return rc;
+		}
+	}
+	rc = want_args(ctx, argc, argv, 1, 1);
+	if (rc != RC_OK)
+		return rc;
+	st.name = argv[optind];
+	rc = check_name(ctx, st.name);
+	if (rc != RC_OK)
+		return rc;
+	st.json = ctx->json;
+	if (st.json)
+		st.headers = true;
+	st.extra = st.headers ? sizeof(struct ringbus_record_header) : 0;
+
+	flags = O_RDONLY;
+	if (!follow || nonblock)
+		flags |= O_NONBLOCK;
+	fd = open_channel(ctx, st.name, flags);
+	if (fd < 0)
+		return RC_FAIL;
+	rc = RC_FAIL;
+	if (recv_size_buf(fd, &st) < 0)
+		goto out;
+	if (st.headers) {
+		struct ringbus_fd_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.flags = RINGBUS_FD_HEADERS;
+		if (ioctl(fd, RINGBUS_IOC_SET_OPTS, &o) < 0) {
+			errmsg("recv %s: headers: %s", st.name, strerror(errno));
+			goto out;
+		}
+	}
+	if (whence != -1 && lseek(fd, 0, whence) < 0) {
+		errmsg("recv %s: seek: %s", st.name, strerror(errno));
+		goto out;
+	}
+	/* Overruns are reported as the growth of fd_missed from here on. */
+	memset(&stats, 0, sizeof(stats));
+	if (ioctl(fd, RINGBUS_IOC_STATS, &stats) == 0)
+		st.missed = stats.fd_missed;
+
+	rc = finish_stdout(recv_loop(fd, &st, follow, limit));
+out:
+	free(st.buf);
+	close(fd);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* stats */
+
+/* The whitespace-separated fields of @line, at most @max; returns the count. */
+static size_t split_fields(char *line, char **field, size_t max)
+{
+	char *save = NULL, *tok;
+	size_t n = 0;
+
+	for (tok = strtok_r(line, " \t", &save); tok && n < max;
+	     tok = strtok_r(NULL, " \t", &save))
+		field[n++] = tok;
+	return n;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
+			 s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+}
+
+/* "key value" lines to one JSON object; a trailing ':' of a key is dropped. */
+static void stats_kv_json(FILE *f)
+{
+	char *line = NULL, *key, *val, *p;
+	size_t cap = 0, klen;
+	bool first = true;
+
+	putchar('{');
+	while (getline(&line, &cap, f) >= 0) {
+		chomp(line);
+		key = line + strspn(line, " \t");
+		if (*key == '\0')
+			continue;
+		p = key + strcspn(key, " \t");
+		val = p + strspn(p, " \t");
+		*p = '\0';
+		klen = strlen(key);
+		if (klen > 1 && key[klen - 1] == ':')
+			key[klen - 1] = '\0';
+		fputs(first ? "\n  " : ",\n  ", stdout);
+		first = false;
+		json_cstring(key);
+		putchar(':');
+		json_value(val);
+	}
+	puts(first ? "}" : "\n}");
+	free(line);
+}
+
+#define MAX_COLS	64
+
+/* A table, its first line naming the columns, to a JSON array of objects. */
+static void stats_table_json(FILE *f)
+{
+	char *head_line = NULL, *line = NULL;
+	char *head[MAX_COLS], *field[MAX_COLS];
+	size_t hcap = 0, cap = 0, ncols = 0, i;
+	bool first = true;
+
+	while (ncols == 0 && getline(&head_line, &hcap, f) >= 0) {
+		chomp(head_line);
+		ncols = split_fields(head_line, head, MAX_COLS);
+	}
+	putchar('[');
+	while (ncols > 0 && getline(&line, &cap, f) >= 0) {
+		size_t n;
+
+		chomp(line);
+		n = split_fields(line, field, MAX_COLS);
+		if (n == 0)
+			continue;
+		fputs(first ? "\n  {" : ",\n  {", stdout);
+		first = false;
+		for (i = 0; i < n && i < ncols; i++) {
+			if (i > 0)
+				putchar(',');
+			json_cstring(head[i]);
+			putchar(':');
+			json_value(field[i]);
+		}
+		putchar('}');
+	}
+	puts(first ? "]" : "\n]");
+	free(line);
+	free(head_line);
+}
+
+static int cmd_stats(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ "cpus",	no_argument, NULL, OPT_CPUS },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool cpus = false;
+	char path[PATH_MAX];
+	int c, rc, n;
+	FILE *f;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		if (c == OPT_CPUS) {
+			cpus = true;
+			continue;
+		}
+		rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	rc = want_args(ctx, argc, argv, 0, 0);
+	if (rc != RC_OK)
+		return rc;
+
+	n = snprintf(path, sizeof(path), "%s/%s", ctx->proc_dir,
+		     cpus ? "cpus" : "stats");
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errmsg("%s: %s", ctx->proc_dir, strerror(ENAMETOOLONG));
+		return RC_FAIL;
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		int e = errno;
+
+		errmsg("%s: %s%s", path, strerror(e),
+		       e == ENOENT ? " (is the ringbus_proc module loaded?)" : "");
+		return RC_FAIL;
+	}
+	if (!ctx->json) {
+		char buf[4096];
+		size_t got;
+
+		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, got, stdout);
+	} else if (cpus) {
+		stats_table_json(f);
+	} else {
+		stats_kv_json(f);
+	}
+	rc = RC_OK;
+	if (ferror(f)) {
+		errmsg("%s: %s", path, strerror(errno));
+		rc = RC_FAIL;
+	}
+	fclose(f);
+	return finish_stdout(rc);
+}
+
+/* ------------------------------------------------------------------ */
+/* version */
+
+static int cmd_version(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ringbus_version v;
+	int c, rc, fd;
+
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
+		rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	rc = want_args(ctx, argc, argv, 0, 0);
+	if (rc != RC_OK)
+		return rc;
+
+	/* The tool's own version is worth printing even without a module. */
+	if (!ctx->json)
+		printf(PROG " %s (ABI %u.%u)\n", RINGBUS_VERSION,
+		       (unsigned int)RINGBUS_ABI_MAJOR,
+		       (unsigned int)RINGBUS_ABI_MINOR);
+	fd = open_control(ctx);
+	if (fd < 0)
+		return RC_FAIL;
+	memset(&v, 0, sizeof(v));
+	if (ioctl(fd, RINGBUS_IOC_VERSION, &v) < 0) {
+		int e = errno;
+
+		errmsg("version: %s%s", strerror(e),
+		       e == ENOTTY ? " (not a ringbus control node?)" : "");
+		close(fd);
+		return RC_FAIL;
+	}
+	close(fd);
+
+	if (ctx->json) {
+		printf("{\"version\":\"%s\",\"abi_major\":%u,\"abi_minor\":%u,"
+		       "\"module\":{\"version\":\"%u.%u.%u\",\"abi_major\":%u,\"abi_minor\":%u}}\n",
+		       RINGBUS_VERSION, (unsigned int)RINGBUS_ABI_MAJOR,
+		       (unsigned int)RINGBUS_ABI_MINOR,
+		       (unsigned int)(v.version >> 16),
+		       (unsigned int)((v.version >> 8) & 0xff),
+		       (unsigned int)(v.version & 0xff),
+		       (unsigned int)v.abi_major, (unsigned int)v.abi_minor);
+	} else {
+		printf("ringbus module %u.%u.%u (ABI %u.%u)\n",
+		       (unsigned int)(v.version >> 16),
+		       (unsigned int)((v.version >> 8) & 0xff),
+		       (unsigned int)(v.version & 0xff),
+		       (unsigned int)v.abi_major, (unsigned int)v.abi_minor);
+	}
+	rc = finish_stdout(RC_OK);
+	if (v.abi_major != RINGBUS_ABI_MAJOR) {
+		errmsg("ABI mismatch: the ringbus module has ABI %u.%u, this " PROG
+		       " was built for ABI %u.%u; install matching versions of the module and of " PROG,
+		       (unsigned int)v.abi_major, (unsigned int)v.abi_minor,
+		       (unsigned int)RINGBUS_ABI_MAJOR,
+		       (unsigned int)RINGBUS_ABI_MINOR);
+		rc = RC_FAIL;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static const struct command commands[] = {
+	{ "create", cmd_create,
+	  "NAME [--capacity SIZE] [--mode broadcast|queue] [--max-record SIZE] [--ttl MS] [--owner USER|UID] [--group GROUP|GID] [--perm OCTAL]" },
+	{ "destroy", cmd_destroy, "NAME" },
+	{ "list", cmd_list, "[--json]" },
+	{ "info", cmd_info, "NAME [--json]" },
+	{ "send", cmd_send, "[--nonblock] NAME [MSG...]" },
+	{ "recv", cmd_recv,
+	  "[-f|--follow] [--from-start|--from-end] [-n N] [--headers] [--json] [--nonblock] NAME" },
+	{ "stats", cmd_stats, "[--cpus] [--json]" },
+	{ "version", cmd_version, "[--json]" },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctx ctx;
+	const char *env;
+	size_t i;
+	int c;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.control = DEFAULT_CONTROL;
+	ctx.dev_dir = DEFAULT_DEV_DIR;
+	ctx.proc_dir = DEFAULT_PROC_DIR;
+	env = getenv("RINGBUSCTL_PROC_DIR");
+	if (env && *env)
+		ctx.proc_dir = env;
+
+	opterr = 0;
+	/* Options before the command; '+' stops at the command. */
+	while ((c = getopt_long(argc, argv, "+:" COMMON_SHORT, lopts, NULL)) != -1) {
+		int rc = common_opt(&ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	if (optind >= argc)
+		return usage_error(&ctx, "missing command");
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return usage_error(&ctx, "unknown command '%s'", argv[optind]);
+	ctx.cmd = &commands[i];
+
+	/* The command parses the rest, its argv[0] being its name. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	return ctx.cmd->run(&ctx, argc, argv);
+}
