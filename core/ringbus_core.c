@@ -150,6 +150,7 @@ struct ringbus_channel {
 	u64 head_seq;
 	u64 next_seq;
 	u64 records;
+	u64 lost_seq;		/* one past the newest record overwritten */
 	bool dead;
 	unsigned int readers;
 	unsigned int writers;
@@ -273,6 +274,7 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 			return -EAGAIN;
 		while (ch->tail + size - ch->head > ch->capacity)
 			rbus_drop_head(ch);
+		ch->lost_seq = ch->head_seq;
 		rbus_count(&rbus_pcpu->drops, ch->st.drops - dropped);
 	}
 	rec.len = len;
@@ -898,18 +900,26 @@ static bool rbus_readable(struct ringbus_reader *rd)
 	return READ_ONCE(ch->next_seq) != rd->seq;
 }
 
-/* Caller holds ch->lock; a broadcast reader that was overtaken moves on. */
+/*
+ * Caller holds ch->lock.  A broadcast reader whose next record is gone moves
+ * on to the oldest one and counts what it skipped as missed.  Only records
+ * lost to overwriting make that an overrun (-EPIPE); records removed on
+ * purpose (flush, time to live) are skipped silently.
+ */
 static bool rbus_overrun_locked(struct ringbus_reader *rd)
 {
 	struct ringbus_channel *ch = rd->ch;
+	bool overwritten;
 
 	if (ch->mode != RINGBUS_MODE_BROADCAST || rd->seq >= ch->head_seq)
 		return false;
+	overwritten = rd->seq < ch->lost_seq;
 	rd->missed += ch->head_seq - rd->seq;
 	rd->seq = ch->head_seq;
 	rd->pos = ch->head;
-	ch->st.overruns++;
-	return true;
+	if (overwritten)
+		ch->st.overruns++;
+	return overwritten;
 }
 
 static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
@@ -967,17 +977,19 @@ static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
 		return ret;
 
 	spin_lock_irqsave(&ch->lock, irqflags);
+	if (!queue && rd->seq < ch->head_seq) {
+		/* Gone while we copied: the copy is garbage. */
+		ret = rbus_overrun_locked(rd) ? -EPIPE : -ESTALE;
+		spin_unlock_irqrestore(&ch->lock, irqflags);
+		if (ret == -EPIPE)
+			rbus_count(&rbus_pcpu->overruns, 1);
+		return ret;	/* -ESTALE: flushed or expired, the caller retries */
+	}
 	if (queue) {
 		ch->head += rbus_rec_size(rec.len);
 		ch->head_seq++;
 		ch->records--;
 	} else {
-		if (rbus_overrun_locked(rd)) {
-			/* Overwritten while we copied: the copy is garbage. */
-			spin_unlock_irqrestore(&ch->lock, irqflags);
-			rbus_count(&rbus_pcpu->overruns, 1);
-			return -EPIPE;
-		}
 		rd->pos += rbus_rec_size(rec.len);
 		rd->seq++;
 	}
@@ -1015,17 +1027,30 @@ ssize_t ringbus_read_user(struct ringbus_reader *rd, char __user *buf,
 
 	if (!(rd->flags & RINGBUS_READER_READ))
 		return -EBADF;
-	if (ch->mode != RINGBUS_MODE_QUEUE)
-		return rbus_read_one(rd, buf, len, flags);
-	if (flags & RINGBUS_READ_NONBLOCK) {
-		if (!mutex_trylock(&ch->read_mutex))
-			return -EAGAIN;
-	} else if (mutex_lock_interruptible(&ch->read_mutex)) {
-		return -ERESTARTSYS;
+	if (ch->mode != RINGBUS_MODE_QUEUE) {
+		do
+			ret = rbus_read_one(rd, buf, len, flags);
+		while (ret == -ESTALE);
+		return ret;
 	}
-	ret = rbus_read_one(rd, buf, len, flags);
-	mutex_unlock(&ch->read_mutex);
-	return ret;
+	/*
+	 * Queue readers wait for a record without read_mutex, then take it
+	 * for the copy: nobody sleeps on an empty ring while holding it.
+	 */
+	for (;;) {
+		if (!(flags & RINGBUS_READ_NONBLOCK)) {
+			ret = wait_event_interruptible(ch->read_wait,
+						       rbus_readable(rd));
+			if (ret)
+				return ret;
+		}
+		if (mutex_lock_interruptible(&ch->read_mutex))
+			return -ERESTARTSYS;
+		ret = rbus_read_one(rd, buf, len, flags | RINGBUS_READ_NONBLOCK);
+		mutex_unlock(&ch->read_mutex);
+		if (ret != -EAGAIN || (flags & RINGBUS_READ_NONBLOCK))
+			return ret;
+	}
 }
 EXPORT_SYMBOL_GPL(ringbus_read_user);
 

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Channels: the ring engine, the nodes, the ioctl ABI, sysfs and /proc.
+. "$RB_DIR/lib.sh"
+
+CT=$RB_BIN/rb-chantest
+modprobe ringbus_cdev || { echo "not ok - channels: modprobe ringbus_cdev"; exit 0; }
+
+for c in $("$CT" list); do
+	rb_case "channel: $c" "$CT" "$c"
+done
+
+# as USER CMD...: run a command as an unprivileged user.
+as() {
+	local user=$1
+	shift
+	setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all -- "$@"
+}
+
+t_node_permissions() {
+	RB_UID=$(id -u rbuser) RB_GID=$(id -g rbuser) "$CT" owner owned || exit 1
+	assert_eq "node owner" "rbuser:rbuser 640" "$(stat -c '%U:%G %a' /dev/ringbus/owned)"
+	as rbuser sh -c 'echo mine > /dev/ringbus/owned' || fail "owner cannot write its channel"
+	as nobody sh -c 'cat /dev/ringbus/owned' 2>/dev/null && fail "another user read the channel"
+	as rbuser sh -c ': < /dev/ringbus/control' 2>/dev/null &&
+		fail "a user outside group ringbus opened the control node"
+	"$CT" create rootonly
+	assert_eq "default node mode" "root:root 600" "$(stat -c '%U:%G %a' /dev/ringbus/rootonly)"
+	as rbuser sh -c 'cat /dev/ringbus/rootonly' 2>/dev/null && fail "rbuser read root's channel"
+	# A member of group ringbus may create channels, not destroy others'.
+	id rbmember >/dev/null 2>&1 || useradd --groups ringbus rbmember
+	as rbmember "$CT" create member-chan || fail "a ringbus member could not create"
+	assert_eq "member's node" "rbmember 600" "$(stat -c '%U %a' /dev/ringbus/member-chan)"
+	as rbmember "$CT" destroy-eperm rootonly || fail "a member destroyed root's channel"
+	as rbmember "$CT" destroy member-chan || fail "a member could not destroy its own channel"
+	"$CT" destroy rootonly
+	"$CT" destroy owned
+}
+
+t_sysfs_attributes() {
+	"$CT" create sysq queue
+	local d=/sys/class/ringbus/sysq
+	[ -d "$d" ] || fail "no $d"
+	assert_eq "mode" "queue" "$(cat $d/mode)"
+	assert_eq "capacity" "65536" "$(cat $d/capacity)"
+	assert_eq "max_record" "16384" "$(cat $d/max_record)"
+	printf 'abc' >/dev/ringbus/sysq
+	printf 'defgh' >/dev/ringbus/sysq
+	assert_eq "records" "2" "$(cat $d/records)"
+	assert_eq "used" "$((32 + 8 + 32 + 8))" "$(cat $d/used)"
+	assert_eq "first_seq" "1" "$(cat $d/first_seq)"
+	assert_eq "last_seq" "2" "$(cat $d/last_seq)"
+	assert_eq "readers" "0" "$(cat $d/readers)"
+	local devt
+	devt=$(cat $d/dev)
+	[ -e "/sys/dev/char/$devt" ] || fail "no /sys/dev/char/$devt"
+	assert_eq "node number" "$devt" "$(printf '%d:%d' "0x$(stat -c %t /dev/ringbus/sysq)" "0x$(stat -c %T /dev/ringbus/sysq)")"
+	for a in drops ttl_ms writers; do
+		[ -r "$d/$a" ] || fail "no attribute $a"
+	done
+	"$CT" destroy sysq
+	[ -e "$d" ] && fail "$d still there after destroy"
+	return 0
+}
+
+t_proc_views() {
+	local before lines bytes
+	before=$(awk '$1 == "channels" { print $2 }' /proc/ringbus/stats)
+	"$CT" mkmany many 200
+	lines=$(grep -c '^many' /proc/ringbus/channels)
+	bytes=$(wc -c </proc/ringbus/channels)
+	assert_eq "rows of the 200 channels in /proc/ringbus/channels" "200" "$lines"
+	[ "$bytes" -gt 4096 ] || fail "/proc/ringbus/channels is only $bytes bytes"
+	assert_match "header" "^name +mode +capacity +used +records +first_seq +last_seq +readers +writers +drops$" \
+		"$(head -n 1 /proc/ringbus/channels)"
+	for n in 0 57 199; do
+		grep -Eq "^many$n +broadcast +4096 " /proc/ringbus/channels || fail "many$n missing"
+	done
+	assert_eq "stats: channels" "channels $((before + 200))" "$(grep '^channels ' /proc/ringbus/stats)"
+	"$CT" rmmany many 200
+	assert_eq "rows after destroy" "0" "$(grep -c '^many' /proc/ringbus/channels)"
+}
+
+t_proc_row_values() {
+	"$CT" create rowq queue
+	printf 'hello' >/dev/ringbus/rowq
+	assert_match "rowq row" "^rowq +queue +65536 +40 +1 +1 +1 +0 +0 +0$" \
+		"$(grep '^rowq ' /proc/ringbus/channels)"
+	"$CT" destroy rowq
+}
+
+t_cpu_stats_sum() {
+	"$CT" create cpusum
+	local k
+	for k in $(seq 1 50); do
+		taskset -c $((k % 2)) sh -c 'printf x > /dev/ringbus/cpusum'
+	done
+	"$CT" destroy cpusum
+	local f total sum
+	for f in records_written bytes_written records_read drops wakeups; do
+		total=$(awk -v f=$f '$1 == f { print $2 }' /proc/ringbus/stats)
+		sum=$(awk -v f=$f 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == f) c = i; next }
+			{ s += $c } END { print s + 0 }' /proc/ringbus/cpus)
+		assert_eq "$f: sum over /proc/ringbus/cpus equals /proc/ringbus/stats" "$total" "$sum"
+	done
+	[ "$(awk '$1 == "records_written" { print $2 }' /proc/ringbus/stats)" -ge 50 ] ||
+		fail "records_written did not count the writes"
+	assert_eq "rows in /proc/ringbus/cpus" "$(($(nproc) + 1))" "$(wc -l </proc/ringbus/cpus)"
+}
+
+t_nodes_follow_cdev_module() {
+	"$CT" create survivor
+	rmmod ringbus_proc ringbus_cdev || fail "rmmod ringbus_cdev"
+	[ -e /dev/ringbus/survivor ] && fail "node still there without ringbus_cdev"
+	modprobe ringbus_cdev || fail "modprobe ringbus_cdev"
+	[ -c /dev/ringbus/survivor ] || fail "node not recreated for the existing channel"
+	printf 'again' >/dev/ringbus/survivor || fail "write after reload"
+	"$CT" destroy survivor
+}
+
+t_housekeeping_thread() {
+	ps -e -o comm= | grep -qx ringbusd || fail "no ringbusd kernel thread"
+}
+
+rb_case "channel: node owner, group and mode; unprivileged access" t_node_permissions
+rb_case "channel: sysfs attributes" t_sysfs_attributes
+rb_case "channel: /proc/ringbus/channels with 200 channels (more than a page)" t_proc_views
+rb_case "channel: /proc/ringbus/channels row values" t_proc_row_values
+rb_case "channel: per-CPU statistics sum to the totals" t_cpu_stats_sum
+rb_case "channel: nodes follow ringbus_cdev unload and reload" t_nodes_follow_cdev_module
+rb_case "channel: ringbusd housekeeping thread runs" t_housekeeping_thread
