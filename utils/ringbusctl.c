@@ -922,7 +922,8 @@ static int send_record(int fd, const char *name, const char *buf, size_t len)
 			}
 		}
 		errmsg("send %s: %s%s", name, strerror(e),
-		       e == EAGAIN ? " (channel full)" : "");
+		       e == EAGAIN ? " (channel full)" :
+		       e == EINVAL && len == 0 ? " (empty record)" : "");
 		return -1;
 	}
 	if ((size_t)n != len) {
@@ -982,6 +983,11 @@ static int cmd_send(struct ctx *ctx, int argc, char **argv)
 		while ((len = getline(&line, &cap, stdin)) >= 0) {
 			if (len > 0 && line[len - 1] == '\n')
 				len--;
+			/* The module refuses empty records (EINVAL). */
+			if (len == 0) {
+				errno = 0;
+				continue;
+			}
 			if (send_record(fd, name, line, (size_t)len) < 0) {
 				rc = RC_FAIL;
 				break;
@@ -1006,8 +1012,9 @@ static int cmd_send(struct ctx *ctx, int argc, char **argv)
 
 struct recv_state {
 	const char *name;
-	bool headers;
+	bool headers;		/* print the headers */
 	bool json;
+	bool fd_headers;	/* read() returns header + payload */
 	char *buf;
 	size_t size;
 	size_t extra;		/* header bytes in front of the payload */
@@ -1066,7 +1073,7 @@ static int recv_print(struct recv_state *st, size_t n)
 	const char *payload = st->buf;
 	size_t len = n;
 
-	if (!st->headers) {
+	if (!st->fd_headers) {
 		fwrite(payload, 1, len, stdout);
 		putchar('\n');
 		return 0;
@@ -1080,7 +1087,10 @@ static int recv_print(struct recv_state *st, size_t n)
 	len = n - sizeof(h);
 	if (h.len < len)
 		len = h.len;
-	if (st->json) {
+	if (!st->headers) {
+		fwrite(payload, 1, len, stdout);
+		putchar('\n');
+	} else if (st->json) {
 		printf("{\"seq\":%llu,\"ts_ns\":%llu,\"pid\":%u,\"uid\":%u,\"len\":%u,\"data\":",
 		       (unsigned long long)h.seq, (unsigned long long)h.ts_ns,
 		       (unsigned int)h.pid, (unsigned int)h.uid,
@@ -1222,7 +1232,6 @@ static int cmd_recv(struct ctx *ctx, int argc, char **argv)
 	st.json = ctx->json;
 	if (st.json)
 		st.headers = true;
-	st.extra = st.headers ? sizeof(struct ringbus_record_header) : 0;
 
 	flags = O_RDONLY;
 	if (!follow || nonblock)
@@ -1231,18 +1240,27 @@ static int cmd_recv(struct ctx *ctx, int argc, char **argv)
 	if (fd < 0)
 		return RC_FAIL;
 	rc = RC_FAIL;
-	if (recv_size_buf(fd, &st) < 0)
-		goto out;
-	if (st.headers) {
+	/*
+	 * Headers are asked for even when they are not printed: with them an
+	 * empty record is a read() of sizeof(header) bytes, so a read() of 0
+	 * bytes can only be the end of file of a destroyed channel.  Without
+	 * --headers a module that refuses the option is still usable.
+	 */
+	{
 		struct ringbus_fd_opts o;
 
 		memset(&o, 0, sizeof(o));
 		o.flags = RINGBUS_FD_HEADERS;
-		if (ioctl(fd, RINGBUS_IOC_SET_OPTS, &o) < 0) {
+		if (ioctl(fd, RINGBUS_IOC_SET_OPTS, &o) == 0) {
+			st.fd_headers = true;
+		} else if (st.headers) {
 			errmsg("recv %s: headers: %s", st.name, strerror(errno));
 			goto out;
 		}
 	}
+	st.extra = st.fd_headers ? sizeof(struct ringbus_record_header) : 0;
+	if (recv_size_buf(fd, &st) < 0)
+		goto out;
 	if (whence != -1 && lseek(fd, 0, whence) < 0) {
 		errmsg("recv %s: seek: %s", st.name, strerror(errno));
 		goto out;
