@@ -6,6 +6,11 @@
 set -euo pipefail
 pkgs=(
 	binutils               # nm, for the symbol check
+	cppcheck               # user-space static analysis
+	gcc                    # ringbusctl and the test programs
+	libc6-dev
+	make
+	man-db                 # man --warnings on the man pages
 	e2fsprogs              # mke2fs -d, the guest's root image
 	git                    # checkpatch's file list
 	linux-source-6.1       # scripts/checkpatch.pl

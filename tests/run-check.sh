@@ -34,6 +34,38 @@ else
 	show "$build/checkpatch.log"
 fi
 
+# User-space code: strict warnings, cppcheck, and ringbusctl's host self-test.
+if make -s -C utils clean all WERROR=-Werror >"$build/utils.log" 2>&1 &&
+	gcc -fsyntax-only -Wall -Wextra -Werror -Iinclude/uapi tests/guest/src/*.c >>"$build/utils.log" 2>&1; then
+	pass "user-space code builds with -Wall -Wextra -Werror"
+else
+	fail "user-space code builds with -Wall -Wextra -Werror"
+	show "$build/utils.log"
+fi
+if cppcheck --quiet --enable=warning,style,performance,portability --error-exitcode=1 \
+	--inline-suppr -Iinclude/uapi utils/ringbusctl.c tests/guest/src/*.c >"$build/cppcheck.log" 2>&1; then
+	pass "cppcheck: user-space code clean"
+else
+	fail "cppcheck: user-space code clean"
+	show "$build/cppcheck.log"
+fi
+if utils/selftest.sh utils/ringbusctl >"$build/selftest.log" 2>&1; then
+	pass "ringbusctl host self-test ($(tail -n 1 "$build/selftest.log"))"
+else
+	fail "ringbusctl host self-test"
+	show "$build/selftest.log"
+fi
+# make without kernel headers: one line naming the package.
+if out=$(make -s modules KVER=0.0.0-none 2>&1); then
+	fail "make without headers stops"
+elif [ "$(printf '%s\n' "$out" | grep -c '^ringbus:')" = 1 ] &&
+	printf '%s' "$out" | grep -q 'install the Debian package linux-headers-0.0.0-none'; then
+	pass "make without headers stops with one line naming linux-headers-<version>"
+else
+	fail "make without headers stops with one line naming linux-headers-<version>"
+	echo "    $out"
+fi
+
 # Kernel log lines that fail a run wherever they appear.
 bad_kernel_lines='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
 

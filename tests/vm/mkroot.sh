@@ -20,8 +20,10 @@ pkgs=(
 	ca-certificates
 	dkms
 	gcc
+	gcc-multilib
 	initramfs-tools
 	iproute2
+	jq
 	kmod
 	libc6-dev
 	linux-headers-amd64

@@ -39,6 +39,13 @@ mkdir -p "$src"
 cp -a "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/core" \
 	"$top/chardev" "$top/procfs" "$top/include" "$top/scripts" "$src/"
 
+# ringbusctl, built inside the root (until the Debian packages ship it).
+usrc=$root/usr/src/ringbus-utils-$ver
+rm -rf "$usrc"
+mkdir -p "$usrc/include"
+cp -a "$top/utils" "$usrc/"
+cp -a "$top/include/uapi" "$usrc/include/"
+
 # The guest test suite.
 tdir=$root/usr/lib/ringbus-tests
 mkdir -p "$tdir/bin"
@@ -61,9 +68,13 @@ if ! chroot "$root" /bin/bash -euc "
 	dkms build -m ringbus -v $ver -k $kver
 	dkms install -m ringbus -v $ver -k $kver
 	for c in /usr/lib/ringbus-tests/src/*.c; do
-		gcc -O2 -Wall -Wextra -Werror -I/usr/src/ringbus-$ver/include/uapi \
-			-o /usr/lib/ringbus-tests/bin/\$(basename \$c .c) \$c
+		b=/usr/lib/ringbus-tests/bin/\$(basename \$c .c)
+		gcc -O2 -Wall -Wextra -Werror -I/usr/src/ringbus-$ver/include/uapi -o \$b \$c
+		# The same test built for 32-bit x86: the compat ioctl path.
+		gcc -m32 -O2 -Wall -Wextra -Werror -I/usr/src/ringbus-$ver/include/uapi -o \$b-32 \$c
 	done
+	make -C /usr/src/ringbus-utils-$ver/utils clean all VERSION=$ver
+	make -C /usr/src/ringbus-utils-$ver/utils install PREFIX=/usr
 " >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	rb_die "installing the suite into the $suite root failed (log: $log)"

@@ -449,16 +449,16 @@ static void t_poll_states(void)
 
 static void t_blocking_read(void)
 {
-	char buf[64];
 	pid_t pid;
 	int fd, st;
-	ssize_t n;
 
 	create("block", 0, 0);
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		int r = chan("block", O_RDONLY);
+		char buf[64];
+		ssize_t n;
 
 		CHECK(lseek(r, 0, SEEK_END) == 0);
 		n = read(r, buf, sizeof(buf));
@@ -511,11 +511,11 @@ static void t_queue_exactly_once(void)
 		CHECK(pids[k] >= 0);
 		if (pids[k] == 0) {
 			int r = chan("q1", O_RDONLY);
-			ssize_t n;
 
 			close(pfd[0]);
 			for (;;) {
-				n = read(r, &v, sizeof(v));
+				ssize_t n = read(r, &v, sizeof(v));
+
 				if (n == 0)
 					_exit(0);	/* destroyed: done */
 				if (n != sizeof(v))
@@ -560,7 +560,6 @@ static void t_queue_exactly_once(void)
 static void t_batch(void)
 {
 	static char buf[65536];
-	struct ringbus_record_header *h;
 	struct ringbus_batch b;
 	size_t off = 0;
 	uint32_t k;
@@ -591,7 +590,8 @@ static void t_batch(void)
 	CHECK(ioctl(fd, RINGBUS_IOC_READ_BATCH, &b) == 0);
 	CHECK(b.count == 60);
 	for (off = 0, k = 1; k <= 60; k++) {
-		h = (struct ringbus_record_header *)(buf + off);
+		const struct ringbus_record_header *h = (void *)(buf + off);
+
 		if (h->seq != k || h->len != k % 17 + 1 ||
 		    buf[off + sizeof(*h)] != (char)('a' + k % 26))
 			die("batch record %u: seq %llu len %u", k,
@@ -760,8 +760,6 @@ static const struct tcase cases[] = {
 /* Helper verbs for the shell tests. */
 static int verb(int argc, char **argv)
 {
-	int k, n;
-
 	cur_case = argv[1];
 	if (!strcmp(argv[1], "create") && argc >= 3) {
 		create(argv[2], 0, argc > 3 && !strcmp(argv[3], "queue"));
@@ -782,8 +780,8 @@ static int verb(int argc, char **argv)
 	}
 	if ((!strcmp(argv[1], "mkmany") || !strcmp(argv[1], "rmmany")) && argc == 4) {
 		char name[RINGBUS_NAME_MAX];
+		int k, n = atoi(argv[3]);
 
-		n = atoi(argv[3]);
 		for (k = 0; k < n; k++) {
 			snprintf(name, sizeof(name), "%s%d", argv[2], k);
 			if (argv[1][0] == 'm')

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ringbusctl, the command-line tool, against the running modules.
+. "$RB_DIR/lib.sh"
+
+modprobe ringbus_cdev || { echo "not ok - cli: modprobe ringbus_cdev"; exit 0; }
+
+t_cli_help_version() {
+	ringbusctl --help | grep -q '^Usage: ringbusctl' || fail "--help"
+	assert_eq "--version" "ringbusctl $RB_VERSION" "$(ringbusctl --version | head -n 1)"
+	local out
+	out=$(ringbusctl version --json) || fail "version --json: $out"
+	assert_eq "module ABI major" "1" "$(printf '%s' "$out" | jq -r .module.abi_major)"
+	assert_eq "module version" "$RB_VERSION" "$(printf '%s' "$out" | jq -r .module.version)"
+	man -l /usr/share/man/man1/ringbusctl.1 >/dev/null 2>&1 ||
+		[ -f /usr/share/man/man1/ringbusctl.1 ] || fail "no man page installed"
+}
+
+t_cli_create_list_info_destroy() {
+	ringbusctl create clitest --capacity 8K --mode queue --max-record 100 --ttl 5000 ||
+		fail "create"
+	[ -c /dev/ringbus/clitest ] || fail "no node"
+	local js
+	js=$(ringbusctl list --json) || fail "list --json"
+	assert_eq "list: name" "clitest" "$(printf '%s' "$js" | jq -r '.[] | select(.name == "clitest") | .name')"
+	js=$(ringbusctl info clitest --json) || fail "info --json"
+	assert_eq "info: mode" "queue" "$(printf '%s' "$js" | jq -r .mode)"
+	assert_eq "info: capacity" "8192" "$(printf '%s' "$js" | jq -r .capacity)"
+	assert_eq "info: max_record" "100" "$(printf '%s' "$js" | jq -r .max_record)"
+	assert_eq "info: ttl_ms" "5000" "$(printf '%s' "$js" | jq -r .ttl_ms)"
+	assert_eq "info: records" "0" "$(printf '%s' "$js" | jq -r .records)"
+	ringbusctl list | grep -Eq '^NAME +MODE' || fail "list has no header row"
+	ringbusctl list | grep -Eq '^clitest +queue +8192' || fail "list row for clitest"
+	ringbusctl destroy clitest || fail "destroy"
+	[ -e /dev/ringbus/clitest ] && fail "node still there"
+	return 0
+}
+
+t_cli_send_recv() {
+	ringbusctl create clibc || fail "create"
+	ringbusctl send clibc one two "three four" || fail "send args"
+	printf 'five\nsix\n' | ringbusctl send clibc || fail "send stdin"
+	assert_eq "recv" "one two three four five six" "$(ringbusctl recv clibc | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq "recv -n 2" "one two" "$(ringbusctl recv -n 2 clibc | tr '\n' ' ' | sed 's/ $//')"
+	local js
+	js=$(ringbusctl recv --json -n 1 clibc) || fail "recv --json"
+	assert_eq "recv --json seq" "1" "$(printf '%s' "$js" | jq -r .seq)"
+	assert_eq "recv --json data" "one" "$(printf '%s' "$js" | jq -r .data)"
+	assert_eq "recv --json pid is the sender's" "true" "$(printf '%s' "$js" | jq -r '.pid > 0')"
+	assert_eq "recv --from-end" "" "$(ringbusctl recv --from-end clibc)"
+	ringbusctl recv --headers -n 1 clibc | grep -Eq '^seq=1 ts=[0-9]+ pid=[0-9]+ uid=0 len=3: one$' ||
+		fail "recv --headers: $(ringbusctl recv --headers -n 1 clibc)"
+	# -f follows until the channel is destroyed.
+	ringbusctl recv -f --from-end clibc >/tmp/follow.out &
+	local pid=$!
+	sleep 1
+	ringbusctl send clibc later
+	sleep 1
+	ringbusctl destroy clibc
+	wait $pid || fail "recv -f did not end with status 0 when the channel went"
+	assert_eq "recv -f" "later" "$(cat /tmp/follow.out)"
+}
+
+t_cli_errors() {
+	local out rc
+	out=$(ringbusctl create 'Bad Name' 2>&1)
+	rc=$?
+	[ "$rc" = 1 ] || [ "$rc" = 2 ] || fail "bad name: exit $rc"
+	ringbusctl create clidup || fail "create"
+	out=$(ringbusctl create clidup 2>&1)
+	assert_eq "duplicate: exit status" "1" "$?"
+	assert_match "duplicate: message" "clidup.*File exists" "$out"
+	ringbusctl destroy clidup
+	out=$(ringbusctl destroy nosuch 2>&1)
+	assert_eq "destroy missing: exit status" "1" "$?"
+	assert_match "destroy missing: message" "nosuch.*No such file" "$out"
+	out=$(ringbusctl frobnicate 2>&1)
+	assert_eq "unknown command: exit status" "2" "$?"
+	out=$(ringbusctl info nosuch 2>&1)
+	assert_eq "info missing: exit status" "1" "$?"
+}
+
+t_cli_stats() {
+	local js
+	js=$(ringbusctl stats --json) || fail "stats --json"
+	assert_eq "stats --json records_written is a number" "number" \
+		"$(printf '%s' "$js" | jq -r '.records_written | type')"
+	js=$(ringbusctl stats --cpus --json) || fail "stats --cpus --json"
+	assert_eq "one entry per CPU" "$(nproc)" "$(printf '%s' "$js" | jq -r 'length')"
+}
+
+rb_case "cli: --help, --version, version --json" t_cli_help_version
+rb_case "cli: create, list, info, destroy with --json" t_cli_create_list_info_destroy
+rb_case "cli: send and recv (-n, --json, --headers, --from-end, -f)" t_cli_send_recv
+rb_case "cli: errors name the channel and exit 1 or 2" t_cli_errors
+rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
