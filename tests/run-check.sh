@@ -34,6 +34,13 @@ else
 	show "$build/checkpatch.log"
 fi
 
+if tests/static/kernel-doc.sh >"$build/kernel-doc.log" 2>&1; then
+	pass "kernel-doc: no warnings; $(tail -n 1 "$build/kernel-doc.log") with Context: and Return:"
+else
+	fail "kernel-doc: no warnings; Context: and Return: on every exported function"
+	show "$build/kernel-doc.log"
+fi
+
 # User-space code: strict warnings, cppcheck, and ringbusctl's host self-test.
 if make -s -C utils clean all WERROR=-Werror >"$build/utils.log" 2>&1 &&
 	gcc -fsyntax-only -Wall -Wextra -Werror -Iinclude/uapi tests/guest/src/*.c >>"$build/utils.log" 2>&1; then

@@ -14,7 +14,7 @@ if [ ! -x "$cache/scripts/checkpatch.pl" ] || [ "$tarball" -nt "$cache/scripts/c
 	mkdir -p "$cache"
 	tar -C "$cache" --strip-components=1 -xf "$tarball" --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-		'*/scripts/const_structs.checkpatch'
+		'*/scripts/const_structs.checkpatch' '*/scripts/kernel-doc'
 	touch "$cache/scripts/checkpatch.pl"
 fi
 cd "$top"

@@ -50,12 +50,15 @@ key=$(printf '%s\n' "$suite" "${pkgs[@]}" "${sources[@]}" | sha256sum | cut -c1-
 dir=$RB_CACHE/root-$suite-$key
 tarball=$dir/root.tar
 
+mkdir -p "$dir"
+# One builder at a time per root; the others wait and then use its result.
+exec 9>"$dir/.lock"
+flock 9
 if [ -s "$tarball" ]; then
 	printf '%s\n' "$tarball"
 	exit 0
 fi
 
-mkdir -p "$dir"
 rb_log "building the $suite root (cached in $dir; about 2 minutes)"
 inc=$(IFS=,; echo "${pkgs[*]}")
 tmp=$dir/root.tar.tmp

@@ -134,6 +134,7 @@ struct ringbus_list {
  * @gid: group of the node
  * @perm: permission bits of the node
  * @minor: minor number of /dev/ringbus/<name>
+ * @reserved0: zero
  * @reserved: zero
  */
 struct ringbus_info {

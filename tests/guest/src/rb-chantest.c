@@ -264,6 +264,32 @@ static void t_broadcast_order(void)
 	CHECK(destroy("bc") == 0);
 }
 
+static void t_queue_order(void)
+{
+	struct ringbus_info i;
+	char buf[32];
+	int fd, k;
+
+	create("qorder", 0, RINGBUS_MODE_QUEUE);
+	fd = chan("qorder", O_RDWR | O_NONBLOCK);
+	for (k = 1; k <= 50; k++) {
+		snprintf(buf, sizeof(buf), "job %d", k);
+		put(fd, buf);
+	}
+	for (k = 1; k <= 50; k++) {
+		snprintf(buf, sizeof(buf), "job %d", k);
+		get(fd, buf);
+	}
+	/* Consumed: a second reader finds nothing. */
+	info(fd, &i);
+	CHECK(i.records == 0 && i.used == 0 && i.first_seq == 0 && i.last_seq == 50);
+	close(fd);
+	fd = chan("qorder", O_RDONLY | O_NONBLOCK);
+	FAILS_WITH(read(fd, buf, sizeof(buf)), EAGAIN);
+	close(fd);
+	CHECK(destroy("qorder") == 0);
+}
+
 static void t_overrun(void)
 {
 	struct ringbus_record_header *h;
@@ -741,6 +767,7 @@ static const struct tcase cases[] = {
 	{ "names", t_names },
 	{ "limits", t_limits },
 	{ "broadcast_order", t_broadcast_order },
+	{ "queue_order", t_queue_order },
 	{ "overrun", t_overrun },
 	{ "headers", t_headers },
 	{ "small_buffer", t_small_buffer },
