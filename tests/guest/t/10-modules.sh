@@ -114,6 +114,13 @@ t_modinfo_fields() {
 			assert_match "$m parameter has a description" '^[a-z_]+:[^(].* \([a-z]+\)$' "$val"
 		done || exit 1
 	done
+	local dep=/lib/modules/$(uname -r)/modules.dep
+	grep -Eq '^updates/dkms/ringbus_cdev\.ko(\.[a-z]+)?: updates/dkms/ringbus\.ko' "$dep" ||
+		fail "modules.dep lacks ringbus_cdev.ko: ringbus.ko ($(grep ringbus "$dep"))"
+	grep -Eq '^updates/dkms/ringbus_proc\.ko(\.[a-z]+)?: updates/dkms/ringbus\.ko' "$dep" ||
+		fail "modules.dep lacks ringbus_proc.ko: ringbus.ko"
+	grep -q '^ringbus_cdev ringbus/control c121:0$' "/lib/modules/$(uname -r)/modules.devname" ||
+		fail "modules.devname lacks ringbus/control"
 	assert_eq "ringbus depends" "" "$(modinfo -F depends ringbus)"
 	assert_eq "ringbus_cdev depends" "ringbus" "$(modinfo -F depends ringbus_cdev)"
 	assert_eq "ringbus_proc depends" "ringbus" "$(modinfo -F depends ringbus_proc)"
@@ -196,7 +203,7 @@ rb_case "char-major and devname aliases load the stack" t_modprobe_control_alias
 rb_case "rmmod ringbus with dependents loaded fails and changes nothing" t_rmmod_core_busy
 rb_case "rmmod ringbus_cdev while the control node is open fails" t_rmmod_cdev_busy_while_open
 rb_case "insmod ringbus_cdev.ko alone: unknown symbol named in dmesg" t_insmod_cdev_alone_unknown_symbol
-rb_case "modinfo: description, author, license, version, vermagic, depends, aliases, parameters" t_modinfo_fields
+rb_case "modinfo and modules.dep/devname: description, author, license, version, vermagic, depends, aliases, parameters" t_modinfo_fields
 rb_case "module parameters and version in /sys/module" t_module_parameters_in_sysfs
 rb_case "an invalid module parameter refuses the load" t_bad_parameter_refused
 rb_case "exported symbols in kallsyms and Module.symvers; no unprefixed globals" t_exported_symbols

@@ -60,6 +60,18 @@ t_cli_send_recv() {
 	assert_eq "recv -f" "later" "$(cat /tmp/follow.out)"
 }
 
+t_cli_owner() {
+	ringbusctl create cliown --owner rbuser --group rbuser --perm 0640 || fail "create --owner"
+	assert_eq "node" "rbuser:rbuser 640" "$(stat -c '%U:%G %a' /dev/ringbus/cliown)"
+	assert_eq "info: perm" "416" "$(ringbusctl info cliown --json | jq -r .perm)"
+	assert_eq "info: uid" "$(id -u rbuser)" "$(ringbusctl info cliown --json | jq -r .uid)"
+	ringbusctl destroy cliown || fail "destroy"
+	local out
+	out=$(ringbusctl create cliown2 --owner nosuchuser 2>&1)
+	assert_eq "unknown user: exit status" "2" "$?"
+	assert_match "unknown user: message" "nosuchuser" "$out"
+}
+
 t_cli_errors() {
 	local out rc
 	out=$(ringbusctl create 'Bad Name' 2>&1)
@@ -91,5 +103,6 @@ t_cli_stats() {
 rb_case "cli: --help, --version, version --json" t_cli_help_version
 rb_case "cli: create, list, info, destroy with --json" t_cli_create_list_info_destroy
 rb_case "cli: send and recv (-n, --json, --headers, --from-end, -f)" t_cli_send_recv
+rb_case "cli: create --owner --group --perm" t_cli_owner
 rb_case "cli: errors name the channel and exit 1 or 2" t_cli_errors
 rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
