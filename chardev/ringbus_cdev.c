@@ -352,6 +352,17 @@ static long rbus_ioc_create(void __user *argp)
 	return 0;
 }
 
+/* The channel a name field of an ioctl argument names, held. */
+static struct ringbus_channel *rbus_get_named(const char *name)
+{
+	struct ringbus_channel *ch;
+
+	if (!rbus_name_ok(name))
+		return ERR_PTR(-EINVAL);
+	ch = ringbus_channel_get_by_name(name);
+	return ch ? ch : ERR_PTR(-ENOENT);
+}
+
 static long rbus_ioc_destroy(void __user *argp)
 {
 	struct ringbus_channel *ch;
@@ -360,11 +371,11 @@ static long rbus_ioc_destroy(void __user *argp)
 
 	if (copy_from_user(&nm, argp, sizeof(nm)))
 		return -EFAULT;
-	if (!rbus_zero(nm.reserved, sizeof(nm.reserved)) || !rbus_name_ok(nm.name))
+	if (!rbus_zero(nm.reserved, sizeof(nm.reserved)))
 		return -EINVAL;
-	ch = ringbus_channel_get_by_name(nm.name);
-	if (!ch)
-		return -ENOENT;
+	ch = rbus_get_named(nm.name);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
 	ret = rbus_may_change(ch) ? ringbus_channel_destroy(ch) : -EPERM;
 	ringbus_channel_put(ch);
 	return ret;
@@ -439,12 +450,11 @@ static long rbus_ioc_info(void __user *argp)
 
 	if (copy_from_user(&in, argp, sizeof(in)))
 		return -EFAULT;
-	if (!rbus_name_ok(in.name) || in.reserved0 ||
-	    !rbus_zero(in.reserved, sizeof(in.reserved)))
+	if (in.reserved0 || !rbus_zero(in.reserved, sizeof(in.reserved)))
 		return -EINVAL;
-	ch = ringbus_channel_get_by_name(in.name);
-	if (!ch)
-		return -ENOENT;
+	ch = rbus_get_named(in.name);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
 	ret = rbus_copy_info(argp, ch);
 	ringbus_channel_put(ch);
 	return ret;
