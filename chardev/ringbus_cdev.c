@@ -341,7 +341,8 @@ static long rbus_ioc_create(void __user *argp)
 			return -EPERM;
 	}
 	if (c.flags & RINGBUS_CREATE_PERM) {
-		if (c.perm & ~0777U)
+		/* A node nobody may open is no channel. */
+		if (!c.perm || (c.perm & ~0777U))
 			return -EINVAL;
 		cfg.perm = c.perm;
 	}
@@ -432,6 +433,10 @@ static long rbus_copy_info(void __user *argp, struct ringbus_channel *ch)
 	unsigned long minor;
 
 	ringbus_channel_info(ch, &info);
+	info.uid = from_kuid_munged(current_user_ns(),
+				    make_kuid(&init_user_ns, info.uid));
+	info.gid = from_kgid_munged(current_user_ns(),
+				    make_kgid(&init_user_ns, info.gid));
 	xa_lock(&rbus_nodes);
 	xa_for_each(&rbus_nodes, minor, n)
 		if (n->ch == ch)
@@ -604,7 +609,7 @@ static long rbus_ioc_read_batch(struct file *file, struct rbus_file *f,
 		used += ALIGN(n, 8);
 		count++;
 		/* Only the first record is waited for. */
-		flags |= RINGBUS_READ_NONBLOCK;
+		flags |= RINGBUS_READ_NONBLOCK | RINGBUS_READ_MORE;
 		if (used >= b.buf_len)
 			break;
 	}

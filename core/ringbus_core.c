@@ -17,10 +17,11 @@
  * (a power of two), allocated at create time; nothing is allocated on the
  * write or read path.  Positions (@head, @tail, a reader's @pos) are 64-bit
  * byte counters that only grow; the offset in the ring is the position
- * masked by capacity - 1.  A record is a 32-byte struct rbus_rec (length,
- * writer pid and uid, sequence number, timestamp) followed by the payload,
- * padded to 8 bytes: the overhead per record is the 32-byte header the
- * readers see plus at most 7 bytes of padding.  Header and payload may wrap
+ * masked by capacity - 1.  A record is a 40-byte struct rbus_rec (length,
+ * writer pid and uid, sequence number, wall-clock and monotonic timestamps)
+ * followed by the payload, padded to 8 bytes: the overhead per record is
+ * the 32-byte header readers see, 8 bytes more (the monotonic stamp the
+ * time to live is measured with) and at most 7 bytes of padding.  Header and payload may wrap
  * around the end of the ring; they are copied in two pieces then, never
  * through a bounce buffer.  @head is the oldest retained record (sequence
  * @head_seq), @tail is where the next one goes (sequence @next_seq).
@@ -41,6 +42,8 @@
  * Locking and lock order::
  *
  *   ringbus_registry_lock (mutex: channel list and count, notifier calls)
+ *   rd->lock (mutex: one read or seek at a time on one open file, so
+ *             threads sharing it never see a half-moved position)
  *     ch->read_mutex (mutex: queue-mode consumers, flush, TTL expiry)
  *       ch->lock (spinlock, interrupts saved: the ring and its counters;
  *                 writers may run in any context, so every holder uses
@@ -113,7 +116,8 @@ struct rbus_rec {
 	u32 uid;	/* kuid_t value */
 	u32 pad;
 	u64 seq;
-	u64 ts_ns;
+	u64 ts_ns;	/* CLOCK_REALTIME, for readers */
+	u64 mono_ns;	/* CLOCK_MONOTONIC, for the time to live */
 };
 
 #define RB_HDR	((u32)sizeof(struct rbus_rec))
@@ -155,6 +159,7 @@ struct ringbus_channel {
 	unsigned int readers;
 	unsigned int writers;
 	struct rbus_stats st;		/* this channel's counters */
+	atomic64_t wakeups;		/* counted outside the lock */
 
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;
@@ -162,7 +167,9 @@ struct ringbus_channel {
 
 struct ringbus_reader {
 	struct ringbus_channel *ch;
+	struct mutex lock;	/* one read or seek of this reader at a time */
 	unsigned int flags;
+	bool epipe_pending;	/* an overrun met inside a batch, not yet told */
 	u64 pos;		/* broadcast: next record's position */
 	u64 seq;		/* broadcast: next record's sequence */
 	u64 missed;		/* records lost to overruns, in total */
@@ -283,6 +290,7 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	rec.pad = 0;
 	rec.seq = ch->next_seq++;
 	rec.ts_ns = ktime_get_real_ns();
+	rec.mono_ns = ktime_get_ns();
 	rbus_copy_in(ch, ch->tail, &rec, RB_HDR);
 	rbus_copy_in(ch, ch->tail + RB_HDR, data, len);
 	ch->tail += size;
@@ -295,6 +303,7 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 static void rbus_wake_readers(struct ringbus_channel *ch)
 {
 	if (wq_has_sleeper(&ch->read_wait)) {
+		atomic64_inc(&ch->wakeups);
 		rbus_count(&rbus_pcpu->wakeups, 1);
 		wake_up_interruptible_poll(&ch->read_wait, EPOLLIN | EPOLLRDNORM);
 	}
@@ -303,6 +312,7 @@ static void rbus_wake_readers(struct ringbus_channel *ch)
 static void rbus_wake_writers(struct ringbus_channel *ch)
 {
 	if (wq_has_sleeper(&ch->write_wait)) {
+		atomic64_inc(&ch->wakeups);
 		rbus_count(&rbus_pcpu->wakeups, 1);
 		wake_up_interruptible_poll(&ch->write_wait, EPOLLOUT | EPOLLWRNORM);
 	}
@@ -638,7 +648,7 @@ void ringbus_channel_stats(struct ringbus_channel *ch, struct ringbus_stats *st)
 	st->bytes_read = ch->st.bytes_read;
 	st->drops = ch->st.drops;
 	st->overruns = ch->st.overruns;
-	st->wakeups = ch->st.wakeups;
+	st->wakeups = atomic64_read(&ch->wakeups);
 	st->expired = ch->st.expired;
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
@@ -778,6 +788,7 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 		}
 	}
 	rd->flags = flags;
+	mutex_init(&rd->lock);
 	spin_lock_irqsave(&ch->lock, irqflags);
 	if (ch->dead) {
 		spin_unlock_irqrestore(&ch->lock, irqflags);
@@ -957,6 +968,8 @@ static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
 	pos = queue ? ch->head : rd->pos;
 	rbus_copy_out(ch, pos, &rec, RB_HDR);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
+	if (unlikely(rec.len > ch->max_record))
+		return -EIO;	/* a position off a record boundary: never happens */
 
 	need = rec.len + ((flags & RINGBUS_READ_HEADER) ? sizeof(uh) : 0);
 	if (need > len)
@@ -1003,15 +1016,45 @@ static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
 	return need;
 }
 
+/*
+ * Queue readers wait for a record without read_mutex, then take it for the
+ * copy: nobody sleeps on an empty ring while holding it.
+ */
+static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
+			       size_t len, unsigned int flags)
+{
+	struct ringbus_channel *ch = rd->ch;
+	ssize_t ret;
+
+	for (;;) {
+		if (!(flags & RINGBUS_READ_NONBLOCK)) {
+			ret = wait_event_interruptible(ch->read_wait,
+						       rbus_readable(rd));
+			if (ret)
+				return ret;
+		}
+		if (mutex_lock_interruptible(&ch->read_mutex))
+			return -ERESTARTSYS;
+		ret = rbus_read_one(rd, buf, len, flags | RINGBUS_READ_NONBLOCK);
+		mutex_unlock(&ch->read_mutex);
+		if (ret != -EAGAIN || (flags & RINGBUS_READ_NONBLOCK))
+			return ret;
+	}
+}
+
 /**
  * ringbus_read_user() - read one whole record into user memory
  * @rd: the reader
  * @buf: user buffer
  * @len: its size
- * @flags: RINGBUS_READ_NONBLOCK, RINGBUS_READ_HEADER
+ * @flags: RINGBUS_READ_NONBLOCK, RINGBUS_READ_HEADER, RINGBUS_READ_MORE
  *
  * A buffer too small for the next record fails with -EMSGSIZE and leaves
- * the record where it is.  Queue-mode reads consume the record.
+ * the record where it is.  Queue-mode reads consume the record.  Reads of
+ * one reader are serialised.  RINGBUS_READ_MORE marks a read that follows
+ * others in the same batch: an overrun it meets is also reported to the
+ * next read without that flag, so a batch that already returned records
+ * does not swallow the -EPIPE.
  *
  * Context: Process context; may sleep unless RINGBUS_READ_NONBLOCK.
  * Return: bytes copied (the payload, plus the header with
@@ -1027,30 +1070,22 @@ ssize_t ringbus_read_user(struct ringbus_reader *rd, char __user *buf,
 
 	if (!(rd->flags & RINGBUS_READER_READ))
 		return -EBADF;
-	if (ch->mode != RINGBUS_MODE_QUEUE) {
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	if (rd->epipe_pending && !(flags & RINGBUS_READ_MORE)) {
+		rd->epipe_pending = false;
+		ret = -EPIPE;
+	} else if (ch->mode != RINGBUS_MODE_QUEUE) {
 		do
 			ret = rbus_read_one(rd, buf, len, flags);
 		while (ret == -ESTALE);
-		return ret;
+		if (ret == -EPIPE && (flags & RINGBUS_READ_MORE))
+			rd->epipe_pending = true;
+	} else {
+		ret = rbus_read_queue(rd, buf, len, flags);
 	}
-	/*
-	 * Queue readers wait for a record without read_mutex, then take it
-	 * for the copy: nobody sleeps on an empty ring while holding it.
-	 */
-	for (;;) {
-		if (!(flags & RINGBUS_READ_NONBLOCK)) {
-			ret = wait_event_interruptible(ch->read_wait,
-						       rbus_readable(rd));
-			if (ret)
-				return ret;
-		}
-		if (mutex_lock_interruptible(&ch->read_mutex))
-			return -ERESTARTSYS;
-		ret = rbus_read_one(rd, buf, len, flags | RINGBUS_READ_NONBLOCK);
-		mutex_unlock(&ch->read_mutex);
-		if (ret != -EAGAIN || (flags & RINGBUS_READ_NONBLOCK))
-			return ret;
-	}
+	mutex_unlock(&rd->lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ringbus_read_user);
 
@@ -1084,9 +1119,10 @@ __poll_t ringbus_reader_poll(struct ringbus_reader *rd, struct file *file,
 		if (ch->tail + rbus_rec_size(ch->max_record) - ch->head <= ch->capacity)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	} else {
-		if (rd->seq < ch->head_seq)
+		/* Only overwritten records make an overrun (see read). */
+		if (rd->seq < ch->lost_seq)
 			mask |= EPOLLERR | EPOLLPRI | EPOLLIN | EPOLLRDNORM;
-		else if (rd->seq != ch->next_seq)
+		else if (max(rd->seq, ch->head_seq) != ch->next_seq)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	}
@@ -1101,9 +1137,9 @@ EXPORT_SYMBOL_GPL(ringbus_reader_poll);
  * @whence: SEEK_SET for the oldest retained record, SEEK_END for the point
  *	after the newest (only records written later are read)
  *
- * Context: Any context.
+ * Context: Process context; may sleep.
  * Return: 0, -EINVAL for another @whence, -ESPIPE on a queue-mode channel
- * (which has no per-reader position).
+ * (which has no per-reader position), -ERESTARTSYS.
  */
 int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 {
@@ -1114,6 +1150,8 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 		return -ESPIPE;
 	if (whence != SEEK_SET && whence != SEEK_END)
 		return -EINVAL;
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
 	spin_lock_irqsave(&ch->lock, flags);
 	if (whence == SEEK_SET) {
 		rd->pos = ch->head;
@@ -1122,7 +1160,9 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 		rd->pos = ch->tail;
 		rd->seq = ch->next_seq;
 	}
+	rd->epipe_pending = false;
 	spin_unlock_irqrestore(&ch->lock, flags);
+	mutex_unlock(&rd->lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ringbus_reader_seek);
@@ -1243,8 +1283,8 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 	spin_lock_irqsave(&ch->lock, flags);
 	while (ch->records) {
 		rbus_copy_out(ch, ch->head, &rec, RB_HDR);
-		if (rec.ts_ns + ttl > now) {
-			next = div_u64(rec.ts_ns + ttl - now, NSEC_PER_MSEC) + 1;
+		if (rec.mono_ns + ttl > now) {
+			next = div_u64(rec.mono_ns + ttl - now, NSEC_PER_MSEC) + 1;
 			break;
 		}
 		rbus_drop_head(ch);
@@ -1283,7 +1323,7 @@ static int rbus_housekeeping(void *unused)
 	while (!kthread_should_stop()) {
 		unsigned long sleep_ms = 1000, next;
 		struct ringbus_channel *ch;
-		u64 now = ktime_get_real_ns();
+		u64 now = ktime_get_ns();
 
 		WRITE_ONCE(rbus_hk_kick, false);
 		rbus_free_pending();

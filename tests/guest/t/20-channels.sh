@@ -46,7 +46,7 @@ t_sysfs_attributes() {
 	printf 'abc' >/dev/ringbus/sysq
 	printf 'defgh' >/dev/ringbus/sysq
 	assert_eq "records" "2" "$(cat $d/records)"
-	assert_eq "used" "$((32 + 8 + 32 + 8))" "$(cat $d/used)"
+	assert_eq "used" "$((40 + 8 + 40 + 8))" "$(cat $d/used)"
 	assert_eq "first_seq" "1" "$(cat $d/first_seq)"
 	assert_eq "last_seq" "2" "$(cat $d/last_seq)"
 	assert_eq "readers" "0" "$(cat $d/readers)"
@@ -83,7 +83,7 @@ t_proc_views() {
 t_proc_row_values() {
 	"$CT" create rowq queue
 	printf 'hello' >/dev/ringbus/rowq
-	assert_match "rowq row" "^rowq +queue +65536 +40 +1 +1 +1 +0 +0 +0$" \
+	assert_match "rowq row" "^rowq +queue +65536 +48 +1 +1 +1 +0 +0 +0$" \
 		"$(grep '^rowq ' /proc/ringbus/channels)"
 	"$CT" destroy rowq
 }
