@@ -23,6 +23,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,11 @@
 
 enum { RC_OK = 0, RC_FAIL = 1, RC_USAGE = 2 };
 
-/* common_opt() result meaning "handled, keep parsing". */
+/* Option handler results: "handled, keep parsing" and "not one of mine". */
 #define RC_CONTINUE	(-1)
+#define RC_OTHER	(-2)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Long-only option values. */
 enum {
@@ -75,7 +79,30 @@ enum {
 	{ "control",	required_argument,	NULL, OPT_CONTROL }, \
 	{ "dev-dir",	required_argument,	NULL, OPT_DEV_DIR }
 
+static const struct option common_lopts[] = {
+	COMMON_LONG,
+	{ NULL, 0, NULL, 0 }
+};
+
 struct ctx;
+
+/* The options of a command, for parse_opts(). */
+struct cmd_opts {
+	const char *shortopts;		/* getopt string: ":" COMMON_SHORT ... */
+	const struct option *lopts;	/* COMMON_LONG, then the command's own */
+	/*
+	 * Handles an option of the command itself (optarg as getopt left it):
+	 * RC_CONTINUE, RC_OTHER if @c is not one of its own, or the exit
+	 * status to end with.  NULL: the command has no options of its own.
+	 */
+	int (*handle)(struct ctx *ctx, int c, void *data);
+	void *data;
+};
+
+/* For the commands with only the common options. */
+static const struct cmd_opts common_opts = {
+	":" COMMON_SHORT, common_lopts, NULL, NULL
+};
 
 struct command {
 	const char *name;
@@ -224,6 +251,29 @@ static bool parse_octal_perm(const char *s, uint32_t *out)
 	if (errno != 0 || *end != '\0' || v > 0777)
 		return false;
 	*out = (uint32_t)v;
+	return true;
+}
+
+/* A uid (@user) or gid: numeric first ((uid_t)-1 is none), else a name. */
+static bool parse_id(const char *s, bool user, uint32_t *out)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	uint64_t v;
+
+	if (parse_u64(s, false, UINT32_MAX - 1, &v)) {
+		*out = (uint32_t)v;
+	} else if (user) {
+		pw = getpwnam(s);
+		if (!pw)
+			return false;
+		*out = (uint32_t)pw->pw_uid;
+	} else {
+		gr = getgrnam(s);
+		if (!gr)
+			return false;
+		*out = (uint32_t)gr->gr_gid;
+	}
 	return true;
 }
 
@@ -408,11 +458,50 @@ static int open_channel(const struct ctx *ctx, const char *name, int flags)
 	return fd;
 }
 
-/* RINGBUS_IOC_INFO on the control node; errno is kept on failure. */
-static int get_info(int cfd, const char *name, struct ringbus_info *info)
+/*
+ * Opens the control node, runs the ioctl @req on @arg and closes the node.
+ * A failed ioctl is reported as "VERB NAME: error"; without a @name (the
+ * version command) as "VERB: error", with a hint on ENOTTY.
+ */
+static int control_ioctl(const struct ctx *ctx, unsigned long req, void *arg,
+			 const char *verb, const char *name)
+{
+	int fd, e;
+
+	fd = open_control(ctx);
+	if (fd < 0)
+		return RC_FAIL;
+	if (ioctl(fd, req, arg) == 0) {
+		close(fd);
+		return RC_OK;
+	}
+	e = errno;
+	close(fd);
+	if (name)
+		errmsg("%s %s: %s", verb, name, strerror(e));
+	else
+		errmsg("%s: %s%s", verb, strerror(e),
+		       e == ENOTTY ? " (not a ringbus control node?)" : "");
+	return RC_FAIL;
+}
+
+/* Copies a valid channel name into a zeroed name field of the ABI. */
+static void copy_name(char *dst, const char *name)
+{
+	memcpy(dst, name, strnlen(name, RINGBUS_NAME_MAX - 1));
+}
+
+/* A RINGBUS_IOC_INFO request for @name. */
+static void info_request(struct ringbus_info *info, const char *name)
 {
 	memset(info, 0, sizeof(*info));
-	memcpy(info->name, name, strnlen(name, RINGBUS_NAME_MAX - 1));
+	copy_name(info->name, name);
+}
+
+/* RINGBUS_IOC_INFO on an open control node; errno is kept on failure. */
+static int get_info(int cfd, const char *name, struct ringbus_info *info)
+{
+	info_request(info, name);
 	if (ioctl(cfd, RINGBUS_IOC_INFO, info) < 0)
 		return -1;
 	info->name[RINGBUS_NAME_MAX - 1] = '\0';
@@ -460,12 +549,40 @@ static int common_opt(struct ctx *ctx, int c, char **argv)
 	}
 }
 
-/* Checks the positional argument count after option parsing. */
-static int want_args(const struct ctx *ctx, int argc, char **argv,
-		     int min, int max)
+/*
+ * Runs getopt_long() over @argv with @opts: the command's own options go to
+ * @opts->handle, the rest to common_opt().  Returns RC_OK when all are
+ * parsed (optind is then the first argument), or the exit status to end with.
+ */
+static int parse_opts(struct ctx *ctx, int argc, char **argv,
+		      const struct cmd_opts *opts)
 {
-	int n = argc - optind;
+	int c;
 
+	while ((c = getopt_long(argc, argv, opts->shortopts, opts->lopts,
+				NULL)) != -1) {
+		int rc = RC_OTHER;
+
+		if (opts->handle)
+			rc = opts->handle(ctx, c, opts->data);
+		if (rc == RC_OTHER)
+			rc = common_opt(ctx, c, argv);
+		if (rc != RC_CONTINUE)
+			return rc;
+	}
+	return RC_OK;
+}
+
+/* parse_opts(), then at least @min and at most @max (-1: any) arguments. */
+static int parse_args(struct ctx *ctx, int argc, char **argv,
+		      const struct cmd_opts *opts, int min, int max)
+{
+	int rc, n;
+
+	rc = parse_opts(ctx, argc, argv, opts);
+	if (rc != RC_OK)
+		return rc;
+	n = argc - optind;
 	if (n < min)
 		return usage_error(ctx, min == 1 ? "missing channel name" :
 				   "missing argument");
@@ -475,199 +592,229 @@ static int want_args(const struct ctx *ctx, int argc, char **argv,
 	return RC_OK;
 }
 
+/*
+ * parse_args() for a command whose first argument is a channel name, which
+ * is checked and stored in @name; @max as for parse_args().
+ */
+static int parse_name_args(struct ctx *ctx, int argc, char **argv,
+			   const struct cmd_opts *opts, int max,
+			   const char **name)
+{
+	int rc = parse_args(ctx, argc, argv, opts, 1, max);
+
+	if (rc != RC_OK)
+		return rc;
+	*name = argv[optind];
+	return check_name(ctx, *name);
+}
+
 /* ------------------------------------------------------------------ */
 /* create, destroy */
 
+static const struct option create_lopts[] = {
+	COMMON_LONG,
+	{ "capacity",	required_argument, NULL, OPT_CAPACITY },
+	{ "mode",	required_argument, NULL, OPT_MODE },
+	{ "max-record",	required_argument, NULL, OPT_MAX_RECORD },
+	{ "ttl",	required_argument, NULL, OPT_TTL },
+	{ "owner",	required_argument, NULL, OPT_OWNER },
+	{ "group",	required_argument, NULL, OPT_GROUP },
+	{ "perm",	required_argument, NULL, OPT_PERM },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int create_opt(struct ctx *ctx, int c, void *data)
+{
+	struct ringbus_create *cr = data;
+	uint64_t v;
+
+	switch (c) {
+	case OPT_CAPACITY:
+		if (!parse_u64(optarg, true, UINT64_MAX, &v))
+			return bad_value(ctx, "--capacity", optarg,
+					 "expected BYTES, NK or NM");
+		if (v & (v - 1))
+			return bad_value(ctx, "--capacity", optarg,
+					 "not a power of two");
+		cr->capacity = v;
+		break;
+	case OPT_MODE:
+		if (strcmp(optarg, "broadcast") == 0)
+			cr->mode = RINGBUS_MODE_BROADCAST;
+		else if (strcmp(optarg, "queue") == 0)
+			cr->mode = RINGBUS_MODE_QUEUE;
+		else
+			return bad_value(ctx, "--mode", optarg,
+					 "expected broadcast or queue");
+		break;
+	case OPT_MAX_RECORD:
+		if (!parse_u64(optarg, true, UINT32_MAX, &v))
+			return bad_value(ctx, "--max-record", optarg,
+					 "expected BYTES, NK or NM below 4G");
+		cr->max_record = (uint32_t)v;
+		break;
+	case OPT_TTL:
+		if (!parse_u64(optarg, false, UINT32_MAX, &v))
+			return bad_value(ctx, "--ttl", optarg,
+					 "expected milliseconds");
+		cr->ttl_ms = (uint32_t)v;
+		break;
+	case OPT_OWNER:
+		if (!parse_id(optarg, true, &cr->uid))
+			return bad_value(ctx, "--owner", optarg, "no such user");
+		cr->flags |= RINGBUS_CREATE_UID;
+		break;
+	case OPT_GROUP:
+		if (!parse_id(optarg, false, &cr->gid))
+			return bad_value(ctx, "--group", optarg, "no such group");
+		cr->flags |= RINGBUS_CREATE_GID;
+		break;
+	case OPT_PERM:
+		if (!parse_octal_perm(optarg, &cr->perm))
+			return bad_value(ctx, "--perm", optarg,
+					 "expected an octal mode of at most 0777");
+		cr->flags |= RINGBUS_CREATE_PERM;
+		break;
+	default:
+		return RC_OTHER;
+	}
+	return RC_CONTINUE;
+}
+
 static int cmd_create(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ "capacity",	required_argument, NULL, OPT_CAPACITY },
-		{ "mode",	required_argument, NULL, OPT_MODE },
-		{ "max-record",	required_argument, NULL, OPT_MAX_RECORD },
-		{ "ttl",	required_argument, NULL, OPT_TTL },
-		{ "owner",	required_argument, NULL, OPT_OWNER },
-		{ "group",	required_argument, NULL, OPT_GROUP },
-		{ "perm",	required_argument, NULL, OPT_PERM },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ringbus_create cr;
+	const struct cmd_opts opts = {
+		":" COMMON_SHORT, create_lopts, create_opt, &cr
+	};
 	const char *name;
-	uint64_t v;
-	int c, rc, fd;
+	int rc;
 
 	memset(&cr, 0, sizeof(cr));
 	cr.mode = RINGBUS_MODE_BROADCAST;
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CAPACITY:
-			if (!parse_u64(optarg, true, UINT64_MAX, &v))
-				return bad_value(ctx, "--capacity", optarg,
-						 "expected BYTES, NK or NM");
-			if (v & (v - 1))
-				return bad_value(ctx, "--capacity", optarg,
-						 "not a power of two");
-			cr.capacity = v;
-			break;
-		case OPT_MODE:
-			if (strcmp(optarg, "broadcast") == 0)
-				cr.mode = RINGBUS_MODE_BROADCAST;
-			else if (strcmp(optarg, "queue") == 0)
-				cr.mode = RINGBUS_MODE_QUEUE;
-			else
-				return bad_value(ctx, "--mode", optarg,
-						 "expected broadcast or queue");
-			break;
-		case OPT_MAX_RECORD:
-			if (!parse_u64(optarg, true, UINT32_MAX, &v))
-				return bad_value(ctx, "--max-record", optarg,
-						 "expected BYTES, NK or NM below 4G");
-			cr.max_record = (uint32_t)v;
-			break;
-		case OPT_TTL:
-			if (!parse_u64(optarg, false, UINT32_MAX, &v))
-				return bad_value(ctx, "--ttl", optarg,
-						 "expected milliseconds");
-			cr.ttl_ms = (uint32_t)v;
-			break;
-		case OPT_OWNER:
-			/* Numeric first; (uid_t)-1 is not a uid. */
-			if (parse_u64(optarg, false, UINT32_MAX - 1, &v)) {
-				cr.uid = (uint32_t)v;
-			} else {
-				const struct passwd *pw = getpwnam(optarg);
-
-				if (!pw)
-					return bad_value(ctx, "--owner", optarg,
-							 "no such user");
-				cr.uid = (uint32_t)pw->pw_uid;
-			}
-			cr.flags |= RINGBUS_CREATE_UID;
-			break;
-		case OPT_GROUP:
-			if (parse_u64(optarg, false, UINT32_MAX - 1, &v)) {
-				cr.gid = (uint32_t)v;
-			} else {
-				const struct group *gr = getgrnam(optarg);
-
-				if (!gr)
-					return bad_value(ctx, "--group", optarg,
-							 "no such group");
-				cr.gid = (uint32_t)gr->gr_gid;
-			}
-			cr.flags |= RINGBUS_CREATE_GID;
-			break;
-		case OPT_PERM:
-			if (!parse_octal_perm(optarg, &cr.perm))
-				return bad_value(ctx, "--perm", optarg,
-						 "expected an octal mode of at most 0777");
-			cr.flags |= RINGBUS_CREATE_PERM;
-			break;
-		default:
-			rc = common_opt(ctx, c, argv);
-			if (rc != RC_CONTINUE)
-				return rc;
-		}
-	}
-	rc = want_args(ctx, argc, argv, 1, 1);
+	rc = parse_name_args(ctx, argc, argv, &opts, 1, &name);
 	if (rc != RC_OK)
 		return rc;
-	name = argv[optind];
-	rc = check_name(ctx, name);
-	if (rc != RC_OK)
-		return rc;
-	memcpy(cr.name, name, strlen(name));
-
-	fd = open_control(ctx);
-	if (fd < 0)
-		return RC_FAIL;
-	if (ioctl(fd, RINGBUS_IOC_CREATE, &cr) < 0) {
-		errmsg("create %s: %s", name, strerror(errno));
-		close(fd);
-		return RC_FAIL;
-	}
-	close(fd);
-	return RC_OK;
+	copy_name(cr.name, name);
+	return control_ioctl(ctx, RINGBUS_IOC_CREATE, &cr, "create", name);
 }
 
 static int cmd_destroy(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ringbus_name rn;
 	const char *name;
-	int c, rc, fd;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		rc = common_opt(ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
-	rc = want_args(ctx, argc, argv, 1, 1);
+	rc = parse_name_args(ctx, argc, argv, &common_opts, 1, &name);
 	if (rc != RC_OK)
 		return rc;
-	name = argv[optind];
-	rc = check_name(ctx, name);
-	if (rc != RC_OK)
-		return rc;
-
 	memset(&rn, 0, sizeof(rn));
-	memcpy(rn.name, name, strlen(name));
-	fd = open_control(ctx);
-	if (fd < 0)
-		return RC_FAIL;
-	if (ioctl(fd, RINGBUS_IOC_DESTROY, &rn) < 0) {
-		errmsg("destroy %s: %s", name, strerror(errno));
-		close(fd);
-		return RC_FAIL;
-	}
-	close(fd);
-	return RC_OK;
+	copy_name(rn.name, name);
+	return control_ioctl(ctx, RINGBUS_IOC_DESTROY, &rn, "destroy", name);
 }
 
 /* ------------------------------------------------------------------ */
 /* list, info */
 
-static void print_info_json(const struct ringbus_info *in)
+/* The fields of struct ringbus_info, in the order info and list show them. */
+enum field_kind { FIELD_NAME, FIELD_MODE, FIELD_U64, FIELD_U32, FIELD_PERM };
+
+struct info_field {
+	const char *key;	/* info's label and the JSON key */
+	const char *column;	/* list's heading; NULL: not in list */
+	enum field_kind kind;
+	size_t offset;		/* in struct ringbus_info */
+};
+
+#define INFO_FIELD(member, column, kind) \
+	{ #member, column, kind, offsetof(struct ringbus_info, member) }
+
+static const struct info_field info_fields[] = {
+	/* The first LIST_COLS are the columns of list. */
+	INFO_FIELD(name,	"NAME",		FIELD_NAME),
+	INFO_FIELD(mode,	"MODE",		FIELD_MODE),
+	INFO_FIELD(capacity,	"CAPACITY",	FIELD_U64),
+	INFO_FIELD(used,	"USED",		FIELD_U64),
+	INFO_FIELD(records,	"RECORDS",	FIELD_U64),
+	INFO_FIELD(first_seq,	"FIRST",	FIELD_U64),
+	INFO_FIELD(last_seq,	"LAST",		FIELD_U64),
+	INFO_FIELD(readers,	"READERS",	FIELD_U32),
+	INFO_FIELD(writers,	"WRITERS",	FIELD_U32),
+	INFO_FIELD(drops,	"DROPS",	FIELD_U64),
+	INFO_FIELD(max_record,	NULL,		FIELD_U32),
+	INFO_FIELD(ttl_ms,	NULL,		FIELD_U32),
+	INFO_FIELD(uid,		NULL,		FIELD_U32),
+	INFO_FIELD(gid,		NULL,		FIELD_U32),
+	INFO_FIELD(perm,	NULL,		FIELD_PERM),
+	INFO_FIELD(minor,	NULL,		FIELD_U32),
+};
+
+#define LIST_COLS	10
+#define CELL_MAX	32
+
+_Static_assert(ARRAY_SIZE(info_fields) >= LIST_COLS,
+	       "list shows the first LIST_COLS fields");
+
+/* A field as text in @buf (CELL_MAX bytes); perm in octal unless @json. */
+static void field_text(char *buf, const struct ringbus_info *in,
+		       const struct info_field *f, bool json)
 {
-	fputs("{\"name\":", stdout);
-	json_cstring(in->name);
-	printf(",\"mode\":\"%s\",\"capacity\":%llu,\"used\":%llu,\"records\":%llu"
-	       ",\"first_seq\":%llu,\"last_seq\":%llu,\"readers\":%u,\"writers\":%u"
-	       ",\"drops\":%llu,\"max_record\":%u,\"ttl_ms\":%u,\"uid\":%u,\"gid\":%u"
-	       ",\"perm\":%u,\"minor\":%u}",
-	       mode_name(in->mode),
-	       (unsigned long long)in->capacity, (unsigned long long)in->used,
-	       (unsigned long long)in->records,
-	       (unsigned long long)in->first_seq,
-	       (unsigned long long)in->last_seq,
-	       (unsigned int)in->readers, (unsigned int)in->writers,
-	       (unsigned long long)in->drops, (unsigned int)in->max_record,
-	       (unsigned int)in->ttl_ms, (unsigned int)in->uid,
-	       (unsigned int)in->gid, (unsigned int)in->perm,
-	       (unsigned int)in->minor);
+	const char *p = (const char *)in + f->offset;
+	uint64_t v64;
+	uint32_t v32;
+
+	switch (f->kind) {
+	case FIELD_NAME:
+		snprintf(buf, CELL_MAX, "%s", in->name);
+		break;
+	case FIELD_MODE:
+		snprintf(buf, CELL_MAX, "%s", mode_name(in->mode));
+		break;
+	case FIELD_U64:
+		memcpy(&v64, p, sizeof(v64));
+		snprintf(buf, CELL_MAX, "%llu", (unsigned long long)v64);
+		break;
+	default:
+		memcpy(&v32, p, sizeof(v32));
+		snprintf(buf, CELL_MAX, f->kind == FIELD_PERM && !json ? "%04o" : "%u",
+			 (unsigned int)v32);
+		break;
+	}
 }
 
+/* One JSON object, without a newline: name and mode are strings. */
+static void print_info_json(const struct ringbus_info *in)
+{
+	char buf[CELL_MAX];
+	size_t i;
+
+	putchar('{');
+	for (i = 0; i < ARRAY_SIZE(info_fields); i++) {
+		const struct info_field *f = &info_fields[i];
+
+		printf("%s\"%s\":", i > 0 ? "," : "", f->key);
+		field_text(buf, in, f, true);
+		if (f->kind == FIELD_NAME || f->kind == FIELD_MODE)
+			json_cstring(buf);
+		else
+			fputs(buf, stdout);
+	}
+	putchar('}');
+}
+
+/* "key:" and the value, aligned after the longest key, "max_record:". */
 static void print_info_text(const struct ringbus_info *in)
 {
-	printf("name:       %s\n", in->name);
-	printf("mode:       %s\n", mode_name(in->mode));
-	printf("capacity:   %llu\n", (unsigned long long)in->capacity);
-	printf("used:       %llu\n", (unsigned long long)in->used);
-	printf("records:    %llu\n", (unsigned long long)in->records);
-	printf("first_seq:  %llu\n", (unsigned long long)in->first_seq);
-	printf("last_seq:   %llu\n", (unsigned long long)in->last_seq);
-	printf("readers:    %u\n", (unsigned int)in->readers);
-	printf("writers:    %u\n", (unsigned int)in->writers);
-	printf("drops:      %llu\n", (unsigned long long)in->drops);
-	printf("max_record: %u\n", (unsigned int)in->max_record);
-	printf("ttl_ms:     %u\n", (unsigned int)in->ttl_ms);
-	printf("uid:        %u\n", (unsigned int)in->uid);
-	printf("gid:        %u\n", (unsigned int)in->gid);
-	printf("perm:       %04o\n", (unsigned int)in->perm);
-	printf("minor:      %u\n", (unsigned int)in->minor);
+	char buf[CELL_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(info_fields); i++) {
+		const struct info_field *f = &info_fields[i];
+
+		field_text(buf, in, f, false);
+		printf("%s:%*s%s\n", f->key, (int)(11 - strlen(f->key)), "",
+		       buf);
+	}
 }
 
 typedef char rb_name_t[RINGBUS_NAME_MAX];
@@ -719,25 +866,16 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-#define LIST_COLS	10
-#define CELL_MAX	32
-
 struct list_row {
 	char cell[LIST_COLS][CELL_MAX];
 };
 
 static void list_row_fill(struct list_row *r, const struct ringbus_info *in)
 {
-	snprintf(r->cell[0], CELL_MAX, "%s", in->name);
-	snprintf(r->cell[1], CELL_MAX, "%s", mode_name(in->mode));
-	snprintf(r->cell[2], CELL_MAX, "%llu", (unsigned long long)in->capacity);
-	snprintf(r->cell[3], CELL_MAX, "%llu", (unsigned long long)in->used);
-	snprintf(r->cell[4], CELL_MAX, "%llu", (unsigned long long)in->records);
-	snprintf(r->cell[5], CELL_MAX, "%llu", (unsigned long long)in->first_seq);
-	snprintf(r->cell[6], CELL_MAX, "%llu", (unsigned long long)in->last_seq);
-	snprintf(r->cell[7], CELL_MAX, "%u", (unsigned int)in->readers);
-	snprintf(r->cell[8], CELL_MAX, "%u", (unsigned int)in->writers);
-	snprintf(r->cell[9], CELL_MAX, "%llu", (unsigned long long)in->drops);
+	int i;
+
+	for (i = 0; i < LIST_COLS; i++)
+		field_text(r->cell[i], in, &info_fields[i], false);
 }
 
 /* NAME and MODE left-aligned, numbers right-aligned. */
@@ -758,18 +896,14 @@ static void list_row_print(const struct list_row *r, const int *width)
 
 static void list_print_text(const struct ringbus_info *infos, uint32_t n)
 {
-	static const char *const head[LIST_COLS] = {
-		"NAME", "MODE", "CAPACITY", "USED", "RECORDS", "FIRST", "LAST",
-		"READERS", "WRITERS", "DROPS"
-	};
 	struct list_row hr = { 0 }, r = { 0 };
 	int width[LIST_COLS];
 	uint32_t i;
 	int j;
 
 	for (j = 0; j < LIST_COLS; j++) {
-		snprintf(hr.cell[j], CELL_MAX, "%s", head[j]);
-		width[j] = (int)strlen(head[j]);
+		snprintf(hr.cell[j], CELL_MAX, "%s", info_fields[j].column);
+		width[j] = (int)strlen(hr.cell[j]);
 	}
 	for (i = 0; i < n; i++) {
 		list_row_fill(&r, &infos[i]);
@@ -789,21 +923,12 @@ static void list_print_text(const struct ringbus_info *infos, uint32_t n)
 
 static int cmd_list(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ringbus_info *infos = NULL;
 	rb_name_t *names = NULL;
 	uint32_t count = 0, n = 0, i;
-	int c, rc, fd;
+	int rc, fd;
 
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		rc = common_opt(ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
-	rc = want_args(ctx, argc, argv, 0, 0);
+	rc = parse_args(ctx, argc, argv, &common_opts, 0, 0);
 	if (rc != RC_OK)
 		return rc;
 
@@ -859,36 +984,18 @@ out:
 
 static int cmd_info(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ringbus_info info;
 	const char *name;
-	int c, rc, fd;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		rc = common_opt(ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
-	rc = want_args(ctx, argc, argv, 1, 1);
+	rc = parse_name_args(ctx, argc, argv, &common_opts, 1, &name);
 	if (rc != RC_OK)
 		return rc;
-	name = argv[optind];
-	rc = check_name(ctx, name);
+	info_request(&info, name);
+	rc = control_ioctl(ctx, RINGBUS_IOC_INFO, &info, "info", name);
 	if (rc != RC_OK)
 		return rc;
-
-	fd = open_control(ctx);
-	if (fd < 0)
-		return RC_FAIL;
-	if (get_info(fd, name, &info) < 0) {
-		errmsg("info %s: %s", name, strerror(errno));
-		close(fd);
-		return RC_FAIL;
-	}
-	close(fd);
+	info.name[RINGBUS_NAME_MAX - 1] = '\0';
 	if (ctx->json) {
 		print_info_json(&info);
 		putchar('\n');
@@ -933,31 +1040,40 @@ static int send_record(int fd, const char *name, const char *buf, size_t len)
 	return 0;
 }
 
+static const struct option send_lopts[] = {
+	COMMON_LONG,
+	{ "nonblock",	no_argument, NULL, OPT_NONBLOCK },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* An option that only sets a flag: the send and stats options. */
+struct flag_opt {
+	int opt;
+	bool *flag;
+};
+
+static int set_flag_opt(struct ctx *ctx, int c, void *data)
+{
+	const struct flag_opt *fo = data;
+
+	(void)ctx;
+	if (c != fo->opt)
+		return RC_OTHER;
+	*fo->flag = true;
+	return RC_CONTINUE;
+}
+
 static int cmd_send(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ "nonblock",	no_argument, NULL, OPT_NONBLOCK },
-		{ NULL, 0, NULL, 0 }
-	};
 	bool nonblock = false;
+	struct flag_opt fo = { OPT_NONBLOCK, &nonblock };
+	const struct cmd_opts opts = {
+		":" COMMON_SHORT, send_lopts, set_flag_opt, &fo
+	};
 	const char *name;
-	int c, rc, fd;
+	int rc, fd;
 
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		if (c == OPT_NONBLOCK) {
-			nonblock = true;
-			continue;
-		}
-		rc = common_opt(ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
-	rc = want_args(ctx, argc, argv, 1, -1);
-	if (rc != RC_OK)
-		return rc;
-	name = argv[optind];
-	rc = check_name(ctx, name);
+	rc = parse_name_args(ctx, argc, argv, &opts, -1, &name);
 	if (rc != RC_OK)
 		return rc;
 
@@ -1012,6 +1128,10 @@ static int cmd_send(struct ctx *ctx, int argc, char **argv)
 
 struct recv_state {
 	const char *name;
+	bool follow;		/* -f */
+	bool nonblock;
+	int whence;		/* --from-start, --from-end; -1 for neither */
+	uint64_t limit;		/* -n; 0 for no limit */
 	bool headers;		/* print the headers */
 	bool json;
 	bool fd_headers;	/* read() returns header + payload */
@@ -1073,54 +1193,49 @@ static int recv_print(struct recv_state *st, size_t n)
 	const char *payload = st->buf;
 	size_t len = n;
 
-	if (!st->fd_headers) {
-		fwrite(payload, 1, len, stdout);
-		putchar('\n');
-		return 0;
+	if (st->fd_headers) {
+		if (n < sizeof(h)) {
+			errmsg("recv %s: short record (%zu bytes, no header)",
+			       st->name, n);
+			return -1;
+		}
+		memcpy(&h, st->buf, sizeof(h));
+		payload += sizeof(h);
+		len = n - sizeof(h);
+		if (h.len < len)
+			len = h.len;
+		if (st->headers)
+			printf(st->json ?
+			       "{\"seq\":%llu,\"ts_ns\":%llu,\"pid\":%u,\"uid\":%u,\"len\":%u,\"data\":" :
+			       "seq=%llu ts=%llu pid=%u uid=%u len=%u: ",
+			       (unsigned long long)h.seq,
+			       (unsigned long long)h.ts_ns, (unsigned int)h.pid,
+			       (unsigned int)h.uid, (unsigned int)h.len);
 	}
-	if (n < sizeof(h)) {
-		errmsg("recv %s: short record (%zu bytes, no header)", st->name, n);
-		return -1;
-	}
-	memcpy(&h, st->buf, sizeof(h));
-	payload += sizeof(h);
-	len = n - sizeof(h);
-	if (h.len < len)
-		len = h.len;
-	if (!st->headers) {
-		fwrite(payload, 1, len, stdout);
-		putchar('\n');
-	} else if (st->json) {
-		printf("{\"seq\":%llu,\"ts_ns\":%llu,\"pid\":%u,\"uid\":%u,\"len\":%u,\"data\":",
-		       (unsigned long long)h.seq, (unsigned long long)h.ts_ns,
-		       (unsigned int)h.pid, (unsigned int)h.uid,
-		       (unsigned int)h.len);
+	/* --json implies headers, and recv fails without fd_headers then. */
+	if (st->json) {
 		json_string(payload, len);
 		puts("}");
 	} else {
-		printf("seq=%llu ts=%llu pid=%u uid=%u len=%u: ",
-		       (unsigned long long)h.seq, (unsigned long long)h.ts_ns,
-		       (unsigned int)h.pid, (unsigned int)h.uid,
-		       (unsigned int)h.len);
 		fwrite(payload, 1, len, stdout);
 		putchar('\n');
 	}
 	return 0;
 }
 
-static int recv_loop(int fd, struct recv_state *st, bool follow, uint64_t limit)
+static int recv_loop(int fd, struct recv_state *st)
 {
 	uint64_t got = 0;
 	bool retried = false;
 
-	while (limit == 0 || got < limit) {
+	while (st->limit == 0 || got < st->limit) {
 		ssize_t n = read(fd, st->buf, st->size);
 
 		if (n > 0) {
 			retried = false;
 			if (recv_print(st, (size_t)n) < 0)
 				return RC_FAIL;
-			if (follow && fflush(stdout) != 0)
+			if (st->follow && fflush(stdout) != 0)
 				return finish_stdout(RC_FAIL);
 			got++;
 			continue;
@@ -1133,7 +1248,7 @@ static int recv_loop(int fd, struct recv_state *st, bool follow, uint64_t limit)
 		case EAGAIN: {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLPRI };
 
-			if (!follow)
+			if (!st->follow)
 				return RC_OK;	/* nothing more to read */
 			/* -f with --nonblock: wait here instead of in read(). */
 			if (fflush(stdout) != 0)
@@ -1175,58 +1290,60 @@ static int recv_loop(int fd, struct recv_state *st, bool follow, uint64_t limit)
 	return RC_OK;
 }
 
+static const struct option recv_lopts[] = {
+	COMMON_LONG,
+	{ "follow",	no_argument,	   NULL, 'f' },
+	{ "from-start",	no_argument,	   NULL, OPT_FROM_START },
+	{ "from-end",	no_argument,	   NULL, OPT_FROM_END },
+	{ "headers",	no_argument,	   NULL, OPT_HEADERS },
+	{ "nonblock",	no_argument,	   NULL, OPT_NONBLOCK },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int recv_opt(struct ctx *ctx, int c, void *data)
+{
+	struct recv_state *st = data;
+
+	switch (c) {
+	case 'f':
+		st->follow = true;
+		break;
+	case 'n':
+		if (!parse_u64(optarg, false, UINT64_MAX, &st->limit) ||
+		    st->limit == 0)
+			return bad_value(ctx, "-n", optarg,
+					 "expected a number of records, at least 1");
+		break;
+	case OPT_FROM_START:
+	case OPT_FROM_END:
+		if (st->whence != -1)
+			return usage_error(ctx, "--from-start and --from-end are exclusive");
+		st->whence = c == OPT_FROM_START ? SEEK_SET : SEEK_END;
+		break;
+	case OPT_HEADERS:
+		st->headers = true;
+		break;
+	case OPT_NONBLOCK:
+		st->nonblock = true;
+		break;
+	default:
+		return RC_OTHER;
+	}
+	return RC_CONTINUE;
+}
+
 static int cmd_recv(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ "follow",	no_argument,	   NULL, 'f' },
-		{ "from-start",	no_argument,	   NULL, OPT_FROM_START },
-		{ "from-end",	no_argument,	   NULL, OPT_FROM_END },
-		{ "headers",	no_argument,	   NULL, OPT_HEADERS },
-		{ "nonblock",	no_argument,	   NULL, OPT_NONBLOCK },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct recv_state st;
+	const struct cmd_opts opts = {
+		":" COMMON_SHORT "fn:", recv_lopts, recv_opt, &st
+	};
 	struct ringbus_stats stats;
-	bool follow = false, nonblock = false;
-	int whence = -1;
-	uint64_t limit = 0;
-	int c, rc, fd, flags;
+	int rc, fd, flags;
 
 	memset(&st, 0, sizeof(st));
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT "fn:", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			follow = true;
-			break;
-		case 'n':
-			if (!parse_u64(optarg, false, UINT64_MAX, &limit) || limit == 0)
-				return bad_value(ctx, "-n", optarg,
-						 "expected a number of records, at least 1");
-			break;
-		case OPT_FROM_START:
-		case OPT_FROM_END:
-			if (whence != -1)
-				return usage_error(ctx, "--from-start and --from-end are exclusive");
-			whence = c == OPT_FROM_START ? SEEK_SET : SEEK_END;
-			break;
-		case OPT_HEADERS:
-			st.headers = true;
-			break;
-		case OPT_NONBLOCK:
-			nonblock = true;
-			break;
-		default:
-			rc = common_opt(ctx, c, argv);
-			if (rc != RC_CONTINUE)
-				return rc;
-		}
-	}
-	rc = want_args(ctx, argc, argv, 1, 1);
-	if (rc != RC_OK)
-		return rc;
-	st.name = argv[optind];
-	rc = check_name(ctx, st.name);
+	st.whence = -1;
+	rc = parse_name_args(ctx, argc, argv, &opts, 1, &st.name);
 	if (rc != RC_OK)
 		return rc;
 	st.json = ctx->json;
@@ -1234,7 +1351,7 @@ static int cmd_recv(struct ctx *ctx, int argc, char **argv)
 		st.headers = true;
 
 	flags = O_RDONLY;
-	if (!follow || nonblock)
+	if (!st.follow || st.nonblock)
 		flags |= O_NONBLOCK;
 	fd = open_channel(ctx, st.name, flags);
 	if (fd < 0)
@@ -1261,7 +1378,7 @@ static int cmd_recv(struct ctx *ctx, int argc, char **argv)
 	st.extra = st.fd_headers ? sizeof(struct ringbus_record_header) : 0;
 	if (recv_size_buf(fd, &st) < 0)
 		goto out;
-	if (whence != -1 && lseek(fd, 0, whence) < 0) {
+	if (st.whence != -1 && lseek(fd, 0, st.whence) < 0) {
 		errmsg("recv %s: seek: %s", st.name, strerror(errno));
 		goto out;
 	}
@@ -1270,7 +1387,7 @@ static int cmd_recv(struct ctx *ctx, int argc, char **argv)
 	if (ioctl(fd, RINGBUS_IOC_STATS, &stats) == 0)
 		st.missed = stats.fd_missed;
 
-	rc = finish_stdout(recv_loop(fd, &st, follow, limit));
+	rc = finish_stdout(recv_loop(fd, &st));
 out:
 	free(st.buf);
 	close(fd);
@@ -1368,28 +1485,24 @@ static void stats_table_json(FILE *f)
 	free(head_line);
 }
 
+static const struct option stats_lopts[] = {
+	COMMON_LONG,
+	{ "cpus",	no_argument, NULL, OPT_CPUS },
+	{ NULL, 0, NULL, 0 }
+};
+
 static int cmd_stats(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ "cpus",	no_argument, NULL, OPT_CPUS },
-		{ NULL, 0, NULL, 0 }
-	};
 	bool cpus = false;
+	struct flag_opt fo = { OPT_CPUS, &cpus };
+	const struct cmd_opts opts = {
+		":" COMMON_SHORT, stats_lopts, set_flag_opt, &fo
+	};
 	char path[PATH_MAX];
-	int c, rc, n;
+	int rc, n;
 	FILE *f;
 
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		if (c == OPT_CPUS) {
-			cpus = true;
-			continue;
-		}
-		rc = common_opt(ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
-	rc = want_args(ctx, argc, argv, 0, 0);
+	rc = parse_args(ctx, argc, argv, &opts, 0, 0);
 	if (rc != RC_OK)
 		return rc;
 
@@ -1432,19 +1545,11 @@ static int cmd_stats(struct ctx *ctx, int argc, char **argv)
 
 static int cmd_version(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ringbus_version v;
-	int c, rc, fd;
+	char module[32];
+	int rc;
 
-	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT, lopts, NULL)) != -1) {
-		rc = common_opt(ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
-	rc = want_args(ctx, argc, argv, 0, 0);
+	rc = parse_args(ctx, argc, argv, &common_opts, 0, 0);
 	if (rc != RC_OK)
 		return rc;
 
@@ -1453,36 +1558,24 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 		printf(PROG " %s (ABI %u.%u)\n", RINGBUS_VERSION,
 		       (unsigned int)RINGBUS_ABI_MAJOR,
 		       (unsigned int)RINGBUS_ABI_MINOR);
-	fd = open_control(ctx);
-	if (fd < 0)
-		return RC_FAIL;
 	memset(&v, 0, sizeof(v));
-	if (ioctl(fd, RINGBUS_IOC_VERSION, &v) < 0) {
-		int e = errno;
+	rc = control_ioctl(ctx, RINGBUS_IOC_VERSION, &v, "version", NULL);
+	if (rc != RC_OK)
+		return rc;
 
-		errmsg("version: %s%s", strerror(e),
-		       e == ENOTTY ? " (not a ringbus control node?)" : "");
-		close(fd);
-		return RC_FAIL;
-	}
-	close(fd);
-
-	if (ctx->json) {
+	snprintf(module, sizeof(module), "%u.%u.%u",
+		 (unsigned int)(v.version >> 16),
+		 (unsigned int)((v.version >> 8) & 0xff),
+		 (unsigned int)(v.version & 0xff));
+	if (ctx->json)
 		printf("{\"version\":\"%s\",\"abi_major\":%u,\"abi_minor\":%u,"
-		       "\"module\":{\"version\":\"%u.%u.%u\",\"abi_major\":%u,\"abi_minor\":%u}}\n",
+		       "\"module\":{\"version\":\"%s\",\"abi_major\":%u,\"abi_minor\":%u}}\n",
 		       RINGBUS_VERSION, (unsigned int)RINGBUS_ABI_MAJOR,
-		       (unsigned int)RINGBUS_ABI_MINOR,
-		       (unsigned int)(v.version >> 16),
-		       (unsigned int)((v.version >> 8) & 0xff),
-		       (unsigned int)(v.version & 0xff),
+		       (unsigned int)RINGBUS_ABI_MINOR, module,
 		       (unsigned int)v.abi_major, (unsigned int)v.abi_minor);
-	} else {
-		printf("ringbus module %u.%u.%u (ABI %u.%u)\n",
-		       (unsigned int)(v.version >> 16),
-		       (unsigned int)((v.version >> 8) & 0xff),
-		       (unsigned int)(v.version & 0xff),
+	else
+		printf("ringbus module %s (ABI %u.%u)\n", module,
 		       (unsigned int)v.abi_major, (unsigned int)v.abi_minor);
-	}
 	rc = finish_stdout(RC_OK);
 	if (v.abi_major != RINGBUS_ABI_MAJOR) {
 		errmsg("ABI mismatch: the ringbus module has ABI %u.%u, this " PROG
@@ -1512,14 +1605,14 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		COMMON_LONG,
-		{ NULL, 0, NULL, 0 }
+	/* Options before the command; '+' stops at the command. */
+	static const struct cmd_opts global_opts = {
+		"+:" COMMON_SHORT, common_lopts, NULL, NULL
 	};
 	struct ctx ctx;
 	const char *env;
 	size_t i;
-	int c;
+	int rc;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.control = DEFAULT_CONTROL;
@@ -1530,19 +1623,16 @@ int main(int argc, char **argv)
 		ctx.proc_dir = env;
 
 	opterr = 0;
-	/* Options before the command; '+' stops at the command. */
-	while ((c = getopt_long(argc, argv, "+:" COMMON_SHORT, lopts, NULL)) != -1) {
-		int rc = common_opt(&ctx, c, argv);
-		if (rc != RC_CONTINUE)
-			return rc;
-	}
+	rc = parse_opts(&ctx, argc, argv, &global_opts);
+	if (rc != RC_OK)
+		return rc;
 	if (optind >= argc)
 		return usage_error(&ctx, "missing command");
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			break;
-	if (i == sizeof(commands) / sizeof(commands[0]))
+	if (i == ARRAY_SIZE(commands))
 		return usage_error(&ctx, "unknown command '%s'", argv[optind]);
 	ctx.cmd = &commands[i];
 
