@@ -7,6 +7,7 @@
 #   make install          install them (then depmod) - for a hand build
 #   make check            the whole test suite (static checks, VM end to end)
 #   make demo             boot a throwaway VM with the suite and show it work
+#   make deb              build the ringbus-dkms and ringbus-utils packages
 #
 # The kernel build itself is described by ./Kbuild; DKMS calls
 # "make KVER=<version> modules" here (see dkms.conf).
@@ -16,7 +17,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Extra kbuild arguments, e.g. W=1 or C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules install clean check demo utils
+.PHONY: all modules install clean check demo deb lintian
 
 all: modules
 
@@ -40,3 +41,10 @@ check:
 
 demo:
 	tests/vm/demo.sh
+
+# ringbus-dkms and ringbus-utils .debs in build/deb/ (dpkg-buildpackage).
+deb:
+	debian/build-deb.sh
+
+lintian: deb
+	debian/lintian.sh

@@ -6,7 +6,13 @@
 set -euo pipefail
 pkgs=(
 	binutils               # nm, for the symbol check
+	build-essential        # dpkg-buildpackage
 	cppcheck               # user-space static analysis
+	debhelper              # the Debian packages
+	dh-dkms
+	dpkg-dev
+	fakeroot
+	lintian
 	gcc                    # ringbusctl and the test programs
 	libc6-dev
 	make

@@ -73,6 +73,20 @@ else
 	echo "    $out"
 fi
 
+# The Debian packages: built, and lintian --pedantic clean.
+if debian/build-deb.sh >"$build/deb.log" 2>&1; then
+	pass "dpkg-buildpackage: ringbus-dkms and ringbus-utils built"
+	if debian/lintian.sh >"$build/lintian.log" 2>&1; then
+		pass "lintian --pedantic: no errors or warnings"
+	else
+		fail "lintian --pedantic: no errors or warnings"
+		show "$build/lintian.log"
+	fi
+else
+	fail "dpkg-buildpackage: ringbus-dkms and ringbus-utils built"
+	show "$build/deb.log"
+fi
+
 # Kernel log lines that fail a run wherever they appear.
 bad_kernel_lines='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
 
