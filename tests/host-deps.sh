@@ -5,6 +5,7 @@
 # Only what is missing is installed; nothing is done when all is present.
 set -euo pipefail
 pkgs=(
+	apt-utils              # apt-ftparchive: the local repository
 	binutils               # nm, for the symbol check
 	build-essential        # dpkg-buildpackage
 	cppcheck               # user-space static analysis

@@ -76,6 +76,7 @@ fi
 # The Debian packages: built, and lintian --pedantic clean.
 if debian/build-deb.sh >"$build/deb.log" 2>&1; then
 	pass "dpkg-buildpackage: ringbus-dkms and ringbus-utils built"
+	export RB_DEBS_FRESH=1
 	if debian/lintian.sh >"$build/lintian.log" 2>&1; then
 		pass "lintian --pedantic: no errors or warnings"
 	else
@@ -95,11 +96,11 @@ for suite in ${KSUITES:-bookworm}; do
 	mkdir -p "$out"
 	echo "== $suite: preparing the guest"
 	if ! tests/vm/prepare.sh "$suite" "$out" >"$out/prepare.log" 2>&1; then
-		fail "$suite: guest prepared (mmdebstrap root, dkms install)"
+		fail "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
 		show "$out/prepare.log"
 		continue
 	fi
-	pass "$suite: guest prepared; dkms add/build/install of the suite in the root"
+	pass "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
 	kver=$(cat "$out/kver")
 
 	# Compiler-driven checks, against this suite's kernel headers.

@@ -3,9 +3,10 @@
 #
 # prepare.sh SUITE OUTDIR - make a bootable guest with the suite installed:
 #   1. a fresh copy of the cached root of SUITE (mkroot.sh),
-#   2. the sources under /usr/src/ringbus-<version>, then dkms add, build
-#      and install inside the chroot (with /proc, /sys and /dev mounted, and
-#      unmounted again whatever happens),
+#   2. the packages (make deb) in a local apt repository inside the root,
+#      and "apt-get install ringbus-dkms ringbus-utils" in the chroot (with
+#      /proc, /sys and /dev mounted, and unmounted again whatever happens):
+#      DKMS builds and installs the modules for the root's kernel,
 #   3. the guest test suite and its systemd unit,
 #   4. OUTDIR/root.img (ext4), OUTDIR/vmlinuz, OUTDIR/initrd.img and
 #      OUTDIR/kver for boot.sh.
@@ -33,18 +34,20 @@ kver=$(ls "$root/lib/modules" | sort -V | tail -n 1)
 [ -n "$kver" ] || rb_die "no kernel in the $suite root"
 echo "$kver" >"$out/kver"
 
-# The DKMS source tree: what the ringbus-dkms package ships.
-src=$root/usr/src/ringbus-$ver
-mkdir -p "$src"
-cp -a "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/core" \
-	"$top/chardev" "$top/procfs" "$top/include" "$top/scripts" "$src/"
-
-# ringbusctl, built inside the root (until the Debian packages ship it).
-usrc=$root/usr/src/ringbus-utils-$ver
-rm -rf "$usrc"
-mkdir -p "$usrc/include"
-cp -a "$top/utils" "$usrc/"
-cp -a "$top/include/uapi" "$usrc/include/"
+# The packages, as a local apt repository inside the root: the suite gets
+# there the way a user gets it, with apt install.
+debs=$top/build/deb
+# make check has just built them (RB_DEBS_FRESH=1); otherwise build now.
+if [ -z "${RB_DEBS_FRESH:-}" ] ||
+	! ls "$debs"/ringbus-dkms_"$ver"_all.deb "$debs"/ringbus-utils_"$ver"_*.deb >/dev/null 2>&1; then
+	"$top/debian/build-deb.sh" >"$out/deb.log" 2>&1 ||
+		rb_die "building the packages failed (log: $out/deb.log)"
+fi
+repo=$root/srv/ringbus-repo
+mkdir -p "$repo"
+cp "$debs"/ringbus-dkms_"$ver"_all.deb "$debs"/ringbus-utils_"$ver"_*.deb "$repo/"
+(cd "$repo" && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release)
+echo "deb [trusted=yes] file:/srv/ringbus-repo ./" >"$root/etc/apt/sources.list.d/ringbus.list"
 
 # The guest test suite.
 tdir=$root/usr/lib/ringbus-tests
@@ -54,34 +57,31 @@ echo "$ver" >"$tdir/VERSION"
 install -m 0644 "$top/tests/vm/ringbus-tests.service" "$root/etc/systemd/system/"
 ln -sf /etc/systemd/system/ringbus-tests.service \
 	"$root/etc/systemd/system/multi-user.target.wants/ringbus-tests.service"
-# Until the Debian packages ship them (see debian/): the udev rule and the
-# ringbus group.
-install -m 0644 "$top/udev/60-ringbus.rules" "$root/etc/udev/rules.d/"
 
 trap 'rb_chroot_umount "$root"' EXIT
 rb_chroot_mount "$root"
-log=$out/dkms.log
+log=$out/install.log
 if ! chroot "$root" /bin/bash -euc "
-	getent group ringbus >/dev/null || groupadd --system ringbus
+	export DEBIAN_FRONTEND=noninteractive
 	id rbuser >/dev/null 2>&1 || useradd --create-home --shell /bin/bash rbuser
-	dkms add -m ringbus -v $ver
-	dkms build -m ringbus -v $ver -k $kver
-	dkms install -m ringbus -v $ver -k $kver
+	# Only the local repository: nothing is fetched from the network.
+	apt-get update -o Dir::Etc::sourcelist=sources.list.d/ringbus.list \
+		-o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
+	apt-get install -y --no-install-recommends ringbus-dkms ringbus-utils
+	# The test programs build against the UAPI header the package installed.
 	for c in /usr/lib/ringbus-tests/src/*.c; do
 		b=/usr/lib/ringbus-tests/bin/\$(basename \$c .c)
-		gcc -O2 -Wall -Wextra -Werror -I/usr/src/ringbus-$ver/include/uapi -o \$b \$c
+		gcc -O2 -Wall -Wextra -Werror -o \$b \$c
 		# The same test built for 32-bit x86: the compat ioctl path.
-		gcc -m32 -O2 -Wall -Wextra -Werror -I/usr/src/ringbus-$ver/include/uapi -o \$b-32 \$c
+		gcc -m32 -O2 -Wall -Wextra -Werror -o \$b-32 \$c
 	done
-	make -C /usr/src/ringbus-utils-$ver/utils clean all VERSION=$ver
-	make -C /usr/src/ringbus-utils-$ver/utils install PREFIX=/usr
 " >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	rb_die "installing the suite into the $suite root failed (log: $log)"
 fi
 # The compiler-driven static checks use this same root's compiler and
 # headers: what a user's DKMS build sees.
-"$top/tests/static/kbuild-checks.sh" "$root" "$kver" "$src" "$out/static"
+"$top/tests/static/kbuild-checks.sh" "$root" "$kver" "$root/usr/src/ringbus-$ver" "$out/static"
 rb_chroot_umount "$root"
 trap - EXIT
 

@@ -11,8 +11,7 @@ t_cli_help_version() {
 	out=$(ringbusctl version --json) || fail "version --json: $out"
 	assert_eq "module ABI major" "1" "$(printf '%s' "$out" | jq -r .module.abi_major)"
 	assert_eq "module version" "$RB_VERSION" "$(printf '%s' "$out" | jq -r .module.version)"
-	man -l /usr/share/man/man1/ringbusctl.1 >/dev/null 2>&1 ||
-		[ -f /usr/share/man/man1/ringbusctl.1 ] || fail "no man page installed"
+	ls /usr/share/man/man1/ringbusctl.1* >/dev/null 2>&1 || fail "no man page installed"
 }
 
 t_cli_create_list_info_destroy() {

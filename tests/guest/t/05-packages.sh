@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# What "apt-get install ringbus-dkms ringbus-utils" left behind (the guest
+# root was made that way; nothing here loads a module).
+. "$RB_DIR/lib.sh"
+
+t_packages_installed() {
+	local p
+	for p in ringbus-dkms ringbus-utils; do
+		assert_eq "$p" "install ok installed $RB_VERSION" \
+			"$(dpkg-query -W -f='${Status} ${Version}' "$p")"
+	done
+}
+
+t_dkms_status() {
+	local kver
+	kver=$(uname -r)
+	assert_match "dkms status" "^ringbus/$RB_VERSION, $kver, $(uname -m): installed" \
+		"$(dkms status ringbus 2>&1)"
+	for m in ringbus ringbus_cdev ringbus_proc; do
+		ls /lib/modules/"$kver"/updates/dkms/$m.ko* >/dev/null 2>&1 ||
+			fail "no $m.ko in /lib/modules/$kver/updates/dkms/"
+	done
+	grep -q '^alias devname:ringbus/control ringbus_cdev$' "/lib/modules/$kver/modules.alias" ||
+		fail "modules.alias lacks devname:ringbus/control"
+	grep -Eq '^alias char[-_]major[-_]121[-_]0 ringbus_cdev$' "/lib/modules/$kver/modules.alias" ||
+		fail "modules.alias lacks char-major-121-0"
+	grep -q '^updates/dkms/ringbus.ko' "/lib/modules/$kver/modules.dep" || fail "modules.dep lacks ringbus.ko"
+}
+
+t_utils_files() {
+	[ -x /usr/bin/ringbusctl ] || fail "no /usr/bin/ringbusctl"
+	[ -f /usr/include/linux/ringbus.h ] || fail "no /usr/include/linux/ringbus.h"
+	ls /usr/share/man/man1/ringbusctl.1* /usr/share/man/man4/ringbus.4* >/dev/null 2>&1 ||
+		fail "man pages missing"
+	ls /lib/udev/rules.d/*ringbus*.rules /usr/lib/udev/rules.d/*ringbus*.rules 2>/dev/null | grep -q . ||
+		fail "no udev rule installed"
+	getent group ringbus >/dev/null || fail "the package did not create the ringbus group"
+	assert_eq "ringbus is a system group" "yes" \
+		"$([ "$(getent group ringbus | cut -d: -f3)" -lt 1000 ] && echo yes || echo no)"
+	[ -f "/usr/src/ringbus-$RB_VERSION/dkms.conf" ] || fail "no /usr/src/ringbus-$RB_VERSION/dkms.conf"
+}
+
+rb_case "packages: ringbus-dkms and ringbus-utils installed by apt" t_packages_installed
+rb_case "packages: dkms status installed; .ko in updates/dkms; modules.alias and modules.dep" t_dkms_status
+rb_case "packages: ringbusctl, header, man pages, udev rule, ringbus group, DKMS sources" t_utils_files
