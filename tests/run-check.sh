@@ -88,6 +88,52 @@ else
 	show "$build/deb.log"
 fi
 
+# parse_tap LABEL: every TAP line on stdin is one case.
+parse_tap() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) pass "$1: ${line#ok - }" ;;
+		"not ok - "*) fail "$1: ${line#not ok - }" ;;
+		"#   "*) echo "    ${line#\#   }" ;;
+		esac
+	done
+}
+
+# boot_and_check SUITE OUTDIR KVER: boot one kernel of a prepared guest,
+# count its guest cases, and check its kernel log.
+boot_and_check() {
+	local suite=$1 out=$2 k=$3 b=$2/boot-$3 start booted=0
+	echo "== $suite: booting $k under QEMU (TCG)"
+	start=$(date +%s)
+	tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
+	echo "   guest ran for $(( $(date +%s) - start ))s"
+	tr -d '\r\000' <"$b/results.txt" >"$b/results.clean"
+	sed -n '/^RINGBUS-TAP-BEGIN$/,/^RINGBUS-TAP-END$/p' "$b/results.clean" >"$b/tap.txt"
+	sed -n '/^RINGBUS-DMESG-BEGIN$/,/^RINGBUS-DMESG-END$/p' "$b/results.clean" >"$b/dmesg.txt"
+	if [ "$booted" = 1 ] && grep -q '^RINGBUS-TAP-END$' "$b/tap.txt"; then
+		pass "$suite ($k): guest booted, ran the suite and powered off"
+	else
+		fail "$suite ($k): guest booted, ran the suite and powered off"
+		show "$b/boot.log" 5
+		show "$b/console.log" 30
+	fi
+	parse_tap "$suite ($k)" <"$b/tap.txt"
+	# The kernel log: the guest's dmesg, plus kernel lines on the console
+	# (they include whatever happened after the dump, e.g. at power-off).
+	{
+		cat "$b/dmesg.txt"
+		grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$b/console.log"
+	} | grep -aE "$bad_kernel_lines" >"$b/kernel-bad.txt"
+	if [ -s "$b/dmesg.txt" ] && [ ! -s "$b/kernel-bad.txt" ]; then
+		pass "$suite ($k): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
+	else
+		fail "$suite ($k): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
+		[ -s "$b/dmesg.txt" ] || echo "    (the guest sent no kernel log)"
+		show "$b/kernel-bad.txt" 20
+	fi
+}
+
 # Kernel log lines that fail a run wherever they appear.
 bad_kernel_lines='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
 
@@ -124,45 +170,13 @@ for suite in ${KSUITES:-bookworm}; do
 		show "$out/symbols.log"
 	fi
 
-	echo "== $suite: booting $kver under QEMU (TCG)"
-	start=$(date +%s)
-	if tests/vm/boot.sh "$out" >"$out/boot.log" 2>&1; then
-		booted=1
-	else
-		booted=0
-	fi
-	echo "   guest ran for $(( $(date +%s) - start ))s"
-	tr -d '\r' <"$out/results.txt" | tr -d '\000' >"$out/results.clean"
-	sed -n '/^RINGBUS-TAP-BEGIN$/,/^RINGBUS-TAP-END$/p' "$out/results.clean" >"$out/tap.txt"
-	sed -n '/^RINGBUS-DMESG-BEGIN$/,/^RINGBUS-DMESG-END$/p' "$out/results.clean" >"$out/dmesg.txt"
-	if [ "$booted" = 1 ] && grep -q '^RINGBUS-TAP-END$' "$out/tap.txt"; then
-		pass "$suite ($kver): guest booted, ran the suite and powered off"
-	else
-		fail "$suite ($kver): guest booted, ran the suite and powered off"
-		show "$out/boot.log" 5
-		show "$out/console.log" 30
-	fi
-	# Every TAP line of the guest is one case.
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) pass "$suite ($kver): ${line#ok - }" ;;
-		"not ok - "*) fail "$suite ($kver): ${line#not ok - }" ;;
-		"#   "*) echo "    ${line#\#   }" ;;
-		esac
-	done <"$out/tap.txt"
-	# The kernel log: the guest's dmesg, plus kernel lines on the console
-	# (they include whatever happened after the dump, e.g. at power-off).
-	{
-		cat "$out/dmesg.txt"
-		grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$out/console.log"
-	} | grep -aE "$bad_kernel_lines" >"$out/kernel-bad.txt"
-	if [ -s "$out/dmesg.txt" ] && [ ! -s "$out/kernel-bad.txt" ]; then
-		pass "$suite ($kver): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
-	else
-		fail "$suite ($kver): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
-		[ -s "$out/dmesg.txt" ] || echo "    (the guest sent no kernel log)"
-		show "$out/kernel-bad.txt" 20
-	fi
+	# The package life cycle, run in the root by prepare.sh.
+	parse_tap "$suite" <"$out/lifecycle.tap"
+	[ -s "$out/lifecycle.tap" ] || fail "$suite: package life cycle ran (log: $out/lifecycle.log)"
+
+	while read -r k; do
+		boot_and_check "$suite" "$out" "$k"
+	done <"$out/kernels"
 done
 
 echo

@@ -14,10 +14,12 @@
 #include <linux/module.h>
 
 /*
- * Symbol namespaces are string literals since 6.13 ("module: Convert symbol
- * namespace to string literal").  The core's exports are put in the RINGBUS
- * namespace by DEFAULT_SYMBOL_NAMESPACE (set in Kbuild); a module using
- * them states RINGBUS_IMPORT_NS().
+ * MODULE_IMPORT_NS() takes a string literal since 6.13 ("module: Convert
+ * symbol namespace to string literal").  The core's exports are put in the
+ * RINGBUS namespace by DEFAULT_SYMBOL_NAMESPACE, set in Kbuild from its
+ * own probe (Debian's 6.12 has the string default namespace but not yet
+ * the string MODULE_IMPORT_NS).  A module using them states
+ * RINGBUS_IMPORT_NS().
  */
 #ifdef RINGBUS_NS_STRING
 #define RINGBUS_IMPORT_NS()	MODULE_IMPORT_NS("RINGBUS")

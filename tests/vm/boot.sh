@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# boot.sh OUTDIR [TIMEOUT] - boot the guest prepare.sh made, under software
-# emulation (no KVM here), with systemd as init.  The guest's test unit
-# writes its results to the second serial port (OUTDIR/results.txt); the
-# console goes to OUTDIR/console.log.  Exit status: 0 when the guest
-# finished its run and powered off, 1 when it hung or died.
+# boot.sh OUTDIR KVER [TIMEOUT] - boot kernel KVER of the guest prepare.sh
+# made, under software emulation (no KVM here), with systemd as init.  The
+# disk is used with -snapshot: every boot starts from the same image.  The
+# guest's test unit writes its results to the second serial port
+# (OUTDIR/boot-KVER/results.txt); the console goes to console.log there.
+# Exit status: 0 when the guest finished its run and powered off, 1 when it
+# hung or died.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-out=${1:?usage: boot.sh OUTDIR [TIMEOUT]}
-limit=${2:-${RB_BOOT_TIMEOUT:-900}}
+img=${1:?usage: boot.sh OUTDIR KVER [TIMEOUT]}/root.img
+out=$1/boot-${2:?usage: boot.sh OUTDIR KVER [TIMEOUT]}
+limit=${3:-${RB_BOOT_TIMEOUT:-900}}
 : >"$out/console.log"
 : >"$out/results.txt"
 cmdline="root=/dev/vda rw console=ttyS0,115200 panic=-1 net.ifnames=0"
@@ -21,7 +24,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 	-accel tcg -smp 2 -m "${RB_GUEST_MEM:-2048}" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" -append "$cmdline" \
-	-drive "file=$out/root.img,if=virtio,format=raw" \
+	-drive "file=$img,if=virtio,format=raw" -snapshot \
 	-serial "file:$out/console.log" -serial "file:$out/results.txt" \
 	</dev/null >"$out/qemu.log" 2>&1
 rc=$?

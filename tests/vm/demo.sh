@@ -15,12 +15,13 @@ echo "Preparing a $suite guest with the suite installed (the first run builds th
 mkdir -p "$out"
 "$here/prepare.sh" "$suite" "$out" >"$out.prepare.log" 2>&1 ||
 	{ tail -n 20 "$out.prepare.log" >&2; exit 1; }
-echo "Booting kernel $(cat "$out/kver") under QEMU (software emulation, about 30 seconds)..."
-RB_CMDLINE=ringbus.demo=1 "$here/boot.sh" "$out" 300 || true
-tr -d '\r\000' <"$out/results.txt" | sed -n '/^RINGBUS-DEMO-BEGIN$/,/^RINGBUS-DEMO-END$/p' |
+kver=$(cat "$out/kver")
+echo "Booting kernel $kver under QEMU (software emulation, about 30 seconds)..."
+RB_CMDLINE=ringbus.demo=1 "$here/boot.sh" "$out" "$kver" 300 || true
+tr -d '\r\000' <"$out/boot-$kver/results.txt" | sed -n '/^RINGBUS-DEMO-BEGIN$/,/^RINGBUS-DEMO-END$/p' |
 	sed '1d;$d' >"$out/demo.txt"
 if [ ! -s "$out/demo.txt" ]; then
-	echo "the guest showed nothing; its console is in $out/console.log" >&2
+	echo "the guest showed nothing; its console is in $out/boot-$kver/console.log" >&2
 	exit 1
 fi
 cat "$out/demo.txt"

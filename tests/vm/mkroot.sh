@@ -46,7 +46,16 @@ bookworm | bullseye | trixie)
 	;;
 esac
 
-key=$(printf '%s\n' "$suite" "${pkgs[@]}" "${sources[@]}" | sha256sum | cut -c1-12)
+# A newer kernel series of the suite, not installed but kept as a local apt
+# repository in the root (/var/cache/ringbus-upgrade), so the kernel-upgrade
+# test installs it after ringbus-dkms without reaching the network.
+upgrade=()
+case "$suite" in
+bookworm) upgrade=(linux-image-6.12-amd64 linux-headers-6.12-amd64) ;;
+esac
+
+key=$(printf '%s\n' "$suite" "${pkgs[@]}" "${sources[@]}" "upgrade:${upgrade[*]}" |
+	sha256sum | cut -c1-12)
 dir=$RB_CACHE/root-$suite-$key
 tarball=$dir/root.tar
 
@@ -61,6 +70,11 @@ fi
 
 rb_log "building the $suite root (cached in $dir; about 2 minutes)"
 inc=$(IFS=,; echo "${pkgs[*]}")
+hooks=()
+if [ ${#upgrade[@]} -gt 0 ]; then
+	up=/var/cache/ringbus-upgrade
+	hooks+=(--customize-hook="mkdir -p \"\$1$up/partial\" && chroot \"\$1\" apt-get install -y --download-only -o Dir::Cache::archives=$up ${upgrade[*]} && rm -rf \"\$1$up/partial\" \"\$1$up/lock\" && cd \"\$1$up\" && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release")
+fi
 tmp=$dir/root.tar.tmp
 rm -f "$tmp"
 mmdebstrap --variant=minbase --mode=root --format=tar \
@@ -71,6 +85,7 @@ mmdebstrap --variant=minbase --mode=root --format=tar \
 	--customize-hook='echo ringbus-guest > "$1/etc/hostname"' \
 	--customize-hook='echo "/dev/vda / ext4 defaults 0 1" > "$1/etc/fstab"' \
 	--customize-hook='chroot "$1" passwd -d root' \
+	"${hooks[@]}" \
 	"$suite" "$tmp" "${sources[@]}" >"$dir/mmdebstrap.log" 2>&1 ||
 	{ tail -n 30 "$dir/mmdebstrap.log" >&2; rb_die "mmdebstrap of $suite failed (log: $dir/mmdebstrap.log)"; }
 mv "$tmp" "$tarball"

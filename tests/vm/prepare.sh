@@ -82,13 +82,22 @@ fi
 # The compiler-driven static checks use this same root's compiler and
 # headers: what a user's DKMS build sees.
 "$top/tests/static/kbuild-checks.sh" "$root" "$kver" "$root/usr/src/ringbus-$ver" "$out/static"
+# The package life cycle: remove, purge, reinstall, reconfigure, and a
+# kernel upgrade where the suite offers one.  Ends installed.
+"$here/pkg-lifecycle.sh" "$root" "$ver" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
 rb_chroot_umount "$root"
 trap - EXIT
 
-cp "$root/boot/vmlinuz-$kver" "$out/vmlinuz"
-cp "$root/boot/initrd.img-$kver" "$out/initrd.img"
+# Every kernel of the root is booted: the one it came with and, after the
+# upgrade, the newer one.
+ls "$root/lib/modules" | sort -V >"$out/kernels"
+while read -r k; do
+	mkdir -p "$out/boot-$k"
+	cp "$root/boot/vmlinuz-$k" "$out/boot-$k/vmlinuz"
+	cp "$root/boot/initrd.img-$k" "$out/boot-$k/initrd.img"
+done <"$out/kernels"
 size=$(( $(du -sm "$root" | cut -f1) + 1024 ))
 rm -f "$out/root.img"
 mke2fs -q -t ext4 -L ringbus-root -E root_owner=0:0 -d "$root" \
 	-F "$out/root.img" "${size}M" >/dev/null
-rb_log "guest ready: $suite, kernel $kver, ringbus $ver"
+rb_log "guest ready: $suite, kernels $(tr '\n' ' ' <"$out/kernels"), ringbus $ver"

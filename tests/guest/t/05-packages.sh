@@ -14,8 +14,10 @@ t_packages_installed() {
 t_dkms_status() {
 	local kver
 	kver=$(uname -r)
-	assert_match "dkms status" "^ringbus/$RB_VERSION, $kver, $(uname -m): installed" \
-		"$(dkms status ringbus 2>&1)"
+	# (kver may hold regex characters, as in 6.12.117+deb12-amd64)
+	dkms status ringbus 2>/dev/null |
+		grep -Fqx "ringbus/$RB_VERSION, $kver, $(uname -m): installed" ||
+		fail "dkms status: $(dkms status ringbus 2>&1)"
 	for m in ringbus ringbus_cdev ringbus_proc; do
 		ls /lib/modules/"$kver"/updates/dkms/$m.ko* >/dev/null 2>&1 ||
 			fail "no $m.ko in /lib/modules/$kver/updates/dkms/"

@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# pkg-lifecycle.sh ROOT VERSION - the package life cycle inside a prepared
+# root (chroot, mounts already in place), as TAP lines on stdout:
+# remove, purge, reinstall, dpkg-reconfigure, and a kernel upgrade from
+# the root's local repository of a newer kernel series, which DKMS's
+# kernel hook must build the suite for.  Leaves the suite installed for
+# every kernel of the root.  Details of each step go to stderr.
+set -u
+root=${1:?usage: pkg-lifecycle.sh ROOT VERSION}
+ver=${2:?usage: pkg-lifecycle.sh ROOT VERSION}
+
+in_root() { chroot "$root" /bin/bash -c "$*" 1>&2; }
+out_root() { chroot "$root" /bin/bash -c "$*" 2>&1; }
+tap() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+	shift 2
+	local l
+	for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+
+apt_local="DEBIAN_FRONTEND=noninteractive apt-get -y -o Dir::Etc::sourcelist=sources.list.d/ringbus.list -o Dir::Etc::sourceparts=-"
+
+# What a removed suite must not leave behind (a group is kept, as Debian
+# policy has packages do: files may still belong to it).
+gone() {
+	local why=()
+	[ -z "$(out_root "find /lib/modules -name 'ringbus*.ko*'")" ] || why+=("ringbus modules left in /lib/modules")
+	[ -z "$(out_root "dkms status ringbus 2>/dev/null")" ] || why+=("dkms status still lists ringbus")
+	[ ! -e "$root/var/lib/dkms/ringbus" ] || why+=("/var/lib/dkms/ringbus left")
+	ls -d "$root"/usr/src/ringbus-* >/dev/null 2>&1 && why+=("/usr/src/ringbus-* left")
+	ls "$root"/lib/udev/rules.d/*ringbus* "$root"/usr/lib/udev/rules.d/*ringbus* >/dev/null 2>&1 &&
+		why+=("udev rule left")
+	[ ! -e "$root/usr/bin/ringbusctl" ] || why+=("ringbusctl left")
+	printf '%s\n' "${why[@]}"
+}
+
+installed_for() {
+	out_root "dkms status ringbus" | grep -q "^ringbus/$ver, $1, x86_64: installed" &&
+		[ -n "$(out_root "ls /lib/modules/$1/updates/dkms/ringbus.ko*")" ]
+}
+
+kvers=$(ls "$root/lib/modules" | sort -V)
+old=$(echo "$kvers" | tail -n 1)
+
+in_root "$apt_local remove ringbus-dkms ringbus-utils"
+why=$(gone)
+tap $([ -z "$why" ] && echo 0 || echo 1) "lifecycle: apt-get remove leaves no module, DKMS entry, source or udev rule" $why
+
+in_root "$apt_local install ringbus-dkms ringbus-utils && $apt_local purge ringbus-dkms ringbus-utils"
+why=$(gone)
+[ -n "$(out_root "getent group ringbus")" ] || why="$why the ringbus group went (Debian keeps system groups)"
+tap $([ -z "$why" ] && echo 0 || echo 1) "lifecycle: apt-get purge removes everything but the ringbus group" $why
+
+in_root "$apt_local install ringbus-dkms ringbus-utils"
+installed_for "$old"
+tap $? "lifecycle: reinstall builds and installs the modules for $old"
+
+in_root "DEBIAN_FRONTEND=noninteractive dpkg-reconfigure ringbus-dkms"
+rc=$?
+installed_for "$old" || rc=1
+tap $rc "lifecycle: dpkg-reconfigure ringbus-dkms rebuilds cleanly"
+
+if [ -f "$root/var/cache/ringbus-upgrade/Packages" ]; then
+	echo "deb [trusted=yes] file:/var/cache/ringbus-upgrade ./" >"$root/etc/apt/sources.list.d/ringbus-upgrade.list"
+	in_root "DEBIAN_FRONTEND=noninteractive apt-get update -o Dir::Etc::sourcelist=sources.list.d/ringbus-upgrade.list -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 &&
+		DEBIAN_FRONTEND=noninteractive apt-get -y -o Dir::Etc::sourcelist=sources.list.d/ringbus-upgrade.list -o Dir::Etc::sourceparts=- install \$(cd /var/cache/ringbus-upgrade && ls *.deb | sed 's/_.*//' | grep -E '^linux-(image|headers)-6')"
+	new=$(ls "$root/lib/modules" | sort -V | tail -n 1)
+	rc=0
+	[ "$new" != "$old" ] || rc=1
+	installed_for "$new" || rc=1
+	magic=$(out_root "modinfo -k $new -F vermagic ringbus" | cut -d' ' -f1)
+	[ "$magic" = "$new" ] || rc=1
+	tap $rc "lifecycle: installing kernel $new builds the suite for it (DKMS hook; vermagic $magic)"
+fi
+exit 0
