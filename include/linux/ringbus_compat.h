@@ -12,6 +12,7 @@
 
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/timer.h>
 
 /*
  * MODULE_IMPORT_NS() takes a string literal since 6.13 ("module: Convert
@@ -46,6 +47,14 @@
 #define RINGBUS_DEVNODE_CONST	const
 #else
 #define RINGBUS_DEVNODE_CONST
+#endif
+
+/*
+ * del_timer_sync() became timer_delete_sync() in 6.2 ("timers: Provide
+ * timer_shutdown[_sync]()" series) and the old name went in 6.15.
+ */
+#ifndef RINGBUS_HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync(timer)	del_timer_sync(timer)
 #endif
 
 #endif /* _LINUX_RINGBUS_COMPAT_H */

@@ -85,6 +85,18 @@ fi
 # The package life cycle: remove, purge, reinstall, reconfigure, and a
 # kernel upgrade where the suite offers one.  Ends installed.
 "$here/pkg-lifecycle.sh" "$root" "$ver" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
+# A third-party module built against what the package installed (ringbus.mk
+# from DKMS's POST_BUILD step), for every kernel of the root.
+rm -rf "$tdir/consumer"
+cp -a "$top/tests/consumer" "$tdir/consumer"
+for k in $(ls "$root/lib/modules"); do
+	chroot "$root" /bin/bash -euc "
+		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
+		mkdir -p /usr/lib/ringbus-tests/consumer/$k
+		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /usr/lib/ringbus-tests/consumer/$k/
+		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer clean
+	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer module did not build for $k (log: $out/consumer.log)"
+done
 rb_chroot_umount "$root"
 trap - EXIT
 
