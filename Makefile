@@ -8,6 +8,7 @@
 #   make check            the whole test suite (static checks, VM end to end)
 #   make demo             boot a throwaway VM with the suite and show it work
 #   make deb              build the ringbus-dkms and ringbus-utils packages
+#   make repo             the same as a local apt repository in build/repo/
 #
 # The kernel build itself is described by ./Kbuild; DKMS calls
 # "make KVER=<version> modules" here (see dkms.conf).
@@ -17,7 +18,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Extra kbuild arguments, e.g. W=1 or C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules install clean check demo deb lintian
+.PHONY: all modules install clean check demo deb lintian repo
 
 all: modules
 
@@ -48,3 +49,12 @@ deb:
 
 lintian: deb
 	debian/lintian.sh
+
+# A local apt repository in build/repo/ from the packages:
+#   echo "deb [trusted=yes] file:$(CURDIR)/build/repo ./" > /etc/apt/sources.list.d/ringbus.list
+#   apt update && apt install ringbus-dkms ringbus-utils
+repo: deb
+	rm -rf build/repo && mkdir -p build/repo
+	cp build/deb/ringbus-dkms_*.deb build/deb/ringbus-utils_*.deb build/repo/
+	cd build/repo && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release
+	@echo "apt repository: deb [trusted=yes] file:$(CURDIR)/build/repo ./"

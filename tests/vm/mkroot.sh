@@ -89,5 +89,9 @@ mmdebstrap --variant=minbase --mode=root --format=tar \
 	"$suite" "$tmp" "${sources[@]}" >"$dir/mmdebstrap.log" 2>&1 ||
 	{ tail -n 30 "$dir/mmdebstrap.log" >&2; rb_die "mmdebstrap of $suite failed (log: $dir/mmdebstrap.log)"; }
 mv "$tmp" "$tarball"
+# Roots of this suite built from other inputs are stale now.
+for old in "$RB_CACHE"/root-"$suite"-*; do
+	[ "$old" = "$dir" ] || rm -rf "$old"
+done
 rb_log "root ready: $tarball"
 printf '%s\n' "$tarball"

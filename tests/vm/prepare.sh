@@ -54,6 +54,7 @@ tdir=$root/usr/lib/ringbus-tests
 mkdir -p "$tdir/bin"
 cp -a "$top/tests/guest/." "$tdir/"
 echo "$ver" >"$tdir/VERSION"
+cp "$top/tests/static/symbols.sh" "$tdir/"
 install -m 0644 "$top/tests/vm/ringbus-tests.service" "$root/etc/systemd/system/"
 ln -sf /etc/systemd/system/ringbus-tests.service \
 	"$root/etc/systemd/system/multi-user.target.wants/ringbus-tests.service"

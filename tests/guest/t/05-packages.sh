@@ -42,6 +42,19 @@ t_utils_files() {
 	[ -f "/usr/src/ringbus-$RB_VERSION/dkms.conf" ] || fail "no /usr/src/ringbus-$RB_VERSION/dkms.conf"
 }
 
+t_modules_signed() {
+	# Debian's DKMS (3.x) signs what it builds with its MOK key when it
+	# has one; bullseye's does not.
+	[ -f /var/lib/dkms/mok.pub ] || { echo "# no DKMS signing key here: nothing to check"; return 0; }
+	local m signer
+	for m in $RB_MODULES; do
+		signer=$(modinfo -F signer $m)
+		[ -n "$signer" ] || fail "$m is not signed although DKMS has a key"
+	done
+	assert_eq "signature algorithm" "PKCS#7" "$(modinfo -F sig_id ringbus)"
+}
+
 rb_case "packages: ringbus-dkms and ringbus-utils installed by apt" t_packages_installed
+rb_case "packages: modules signed with DKMS's MOK key (modinfo signer)" t_modules_signed
 rb_case "packages: dkms status installed; .ko in updates/dkms; modules.alias and modules.dep" t_dkms_status
 rb_case "packages: ringbusctl, header, man pages, udev rule, ringbus group, DKMS sources" t_utils_files
