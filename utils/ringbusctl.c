@@ -6,7 +6,9 @@
  * <linux/ringbus.h> (include/uapi/linux/ringbus.h): the control node
  * /dev/ringbus/control for create, destroy, list, info and version, and the
  * channel nodes /dev/ringbus/<name> for send and recv.  "stats" reads the
- * text files of ringbus_proc under /proc/ringbus/.
+ * text files of ringbus_proc under /proc/ringbus/.  "doctor" checks the
+ * installation (DKMS, headers, the module files, Secure Boot, the control
+ * node and the caller's access) and says how to fix what is wrong.
  *
  * Every pointer handed to the kernel is carried in a __u64 through
  * (uintptr_t), so the same source is right for 32-bit and 64-bit builds.
@@ -14,6 +16,7 @@
  * Exit status: 0 success, 1 an operation failed, 2 usage error.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -29,7 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/ringbus.h>
@@ -140,7 +147,8 @@ static const char help_text[] =
 "Options:\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version of " PROG " and exit\n"
-"      --json              print data as JSON (list, info, recv, stats, version)\n"
+"      --json              print data as JSON (list, info, recv, stats, version,\n"
+"                          doctor)\n"
 "      --control PATH      control node (default " DEFAULT_CONTROL ")\n"
 "      --dev-dir DIR       directory of channel nodes (default " DEFAULT_DEV_DIR ")\n"
 "\n"
@@ -1589,6 +1597,931 @@ static int cmd_version(struct ctx *ctx, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
+/* doctor */
+
+#define DEFAULT_MODULES_DIR	"/lib/modules"
+#define DEFAULT_SYS_MODULE_DIR	"/sys/module"
+#define RINGBUS_GROUP		"ringbus"
+#define DKMS_MOK_PUB		"/var/lib/dkms/mok.pub"
+
+/* run_capture(): the program is not installed. */
+#define RUN_MISSING	(-2)
+
+enum check_status { CHECK_OK, CHECK_WARN, CHECK_FAIL };
+
+/* What the probes found, shared by the checks. */
+struct doctor {
+	bool json;
+	unsigned int count, warns, fails;
+	const char *control;		/* the control node */
+	const char *sys_module;		/* /sys/module */
+	char kver[128];			/* uname -r */
+	char kdir[PATH_MAX];		/* /lib/modules/KVER */
+	/* Headers: KDIR/build */
+	bool headers;
+	char headers_why[PATH_MAX + 64];
+	/* "dkms status ringbus" */
+	int dkms_rc;			/* its exit status, or RUN_MISSING */
+	bool dkms_known;		/* ringbus is registered with DKMS */
+	char dkms_version[32];		/* the registered version */
+	char dkms_state[160];		/* for KVER: "installed", "built"...; "" none */
+	char dkms_others[512];		/* the other kernels it is installed for */
+	/* The module file for KVER */
+	char ko[PATH_MAX];		/* the one modprobe loads (modules.dep) */
+	char ko_dep[PATH_MAX];		/* modules.dep's entry, even if missing */
+	char ko_found[PATH_MAX];	/* the first ringbus.ko* under KDIR */
+	unsigned int nko;		/* how many ringbus.ko* under KDIR */
+	bool loaded;			/* SYS_MODULE/ringbus is live */
+	/* The caller and the group ringbus */
+	char user[64];			/* the caller's user name (or uid) */
+	bool user_gid_known;
+	gid_t user_gid;			/* the caller's primary group in passwd */
+	bool have_group;		/* the group ringbus exists */
+	gid_t group_gid;
+	bool user_listed;		/* the caller is listed as a member */
+};
+
+static void doctor_report(struct doctor *d, const char *check,
+			  enum check_status st, const char *fix,
+			  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/*
+ * Prints the result of one check: as a JSON object of the array doctor
+ * prints, or as "ok|warn|FAIL  CHECK  MESSAGE" and an indented "fix:" line.
+ * @fix is NULL or "" when there is nothing to do.
+ */
+static void doctor_report(struct doctor *d, const char *check,
+			  enum check_status st, const char *fix,
+			  const char *fmt, ...)
+{
+	static const char *const json_word[] = { "ok", "warn", "fail" };
+	static const char *const text_word[] = { "ok", "warn", "FAIL" };
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!fix)
+		fix = "";
+	if (st == CHECK_WARN)
+		d->warns++;
+	else if (st == CHECK_FAIL)
+		d->fails++;
+
+	if (d->json) {
+		fputs(d->count == 0 ? "[\n  {\"check\":" : ",\n  {\"check\":",
+		      stdout);
+		json_cstring(check);
+		printf(",\"status\":\"%s\",\"message\":", json_word[st]);
+		json_cstring(msg);
+		fputs(",\"fix\":", stdout);
+		json_cstring(fix);
+		putchar('}');
+	} else {
+		printf("%-4s  %-13s  %s\n", text_word[st], check, msg);
+		if (*fix)
+			printf("%21sfix: %s\n", "", fix);
+	}
+	d->count++;
+}
+
+/*
+ * Finds the program @name: in the absolute directories of PATH, then in the
+ * sbin directories that an unprivileged user's PATH often lacks (dkms and
+ * modinfo live there).
+ */
+static bool find_program(const char *name, char *path, size_t size)
+{
+	const char *dirs[2] = { getenv("PATH"), "/usr/local/sbin:/usr/sbin:/sbin" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		const char *p = dirs[i];
+
+		while (p && *p) {
+			size_t len = strcspn(p, ":");
+			struct stat st;
+			int n;
+
+			/* Empty and relative entries (the current directory) are skipped. */
+			n = snprintf(path, size, "%.*s/%s", (int)len, p, name);
+			if (*p == '/' && n > 0 && (size_t)n < size &&
+			    stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(path, X_OK) == 0)
+				return true;
+			p += len;
+			if (*p == ':')
+				p++;
+		}
+	}
+	return false;
+}
+
+/*
+ * Runs @argv (argv[0] found by find_program()) with standard input and
+ * error on /dev/null and keeps the start of its standard output in @out
+ * (NUL-terminated, at most @size - 1 bytes; the rest is read and dropped).
+ * Returns its exit status, RUN_MISSING if it is not installed, or -1 if it
+ * could not be run or was killed.
+ */
+static int run_capture(const char *const argv[], char *out, size_t size)
+{
+	char path[PATH_MAX];
+	size_t len = 0;
+	int pfd[2], status;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (!find_program(argv[0], path, sizeof(path)))
+		return RUN_MISSING;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
+		    dup2(nul, STDERR_FILENO) < 0 ||
+		    dup2(pfd[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		char buf[1024];
+		ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + 1 < size) {
+			size_t take = size - 1 - len;
+
+			if (take > (size_t)n)
+				take = (size_t)n;
+			memcpy(out + len, buf, take);
+			len += take;
+		}
+	}
+	close(pfd[0]);
+	out[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* @dir/@name in @buf; false (and "") if it does not fit. */
+static bool path_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= size) {
+		buf[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/* The first line of the file @path, without its newline; false if unreadable. */
+static bool read_first_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (ok)
+		chomp(buf);
+	return ok;
+}
+
+/* "modinfo -F FIELD FILE": the field's first line, "" if it has none. */
+static bool modinfo_field(const char *file, const char *field, char *buf,
+			  size_t size)
+{
+	const char *const argv[] = { "modinfo", "-F", field, file, NULL };
+
+	if (run_capture(argv, buf, size) != 0)
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+/* ringbus.ko, ringbus.ko.xz, ringbus.ko.zst... */
+static bool is_ringbus_ko(const char *name)
+{
+	return strncmp(name, "ringbus.ko", 10) == 0 &&
+	       (name[10] == '\0' || name[10] == '.');
+}
+
+/*
+ * Counts the ringbus.ko* files under @dir (symbolic links, such as build
+ * and source, are not followed) and keeps the first one's path.
+ */
+static void find_ko(struct doctor *d, const char *dir, int depth)
+{
+	const struct dirent *e;
+	DIR *dp;
+
+	if (depth > 8)
+		return;
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		char path[PATH_MAX];
+		unsigned char type = e->d_type;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    !path_join(path, sizeof(path), dir, e->d_name))
+			continue;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (lstat(path, &st) < 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR :
+			       S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (type == DT_DIR) {
+			find_ko(d, path, depth + 1);
+		} else if (type == DT_REG && is_ringbus_ko(e->d_name)) {
+			if (d->nko++ == 0)
+				snprintf(d->ko_found, sizeof(d->ko_found), "%s", path);
+		}
+	}
+	closedir(dp);
+}
+
+/* The ringbus.ko entry of KDIR/modules.dep, the file modprobe loads. */
+static void find_dep_ko(struct doctor *d)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!path_join(path, sizeof(path), d->kdir, "modules.dep"))
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) >= 0) {
+		const char *base;
+
+		line[strcspn(line, ":")] = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		if (!is_ringbus_ko(base))
+			continue;
+		/* Relative to KDIR; old depmod wrote absolute paths. */
+		if (line[0] == '/')
+			snprintf(d->ko_dep, sizeof(d->ko_dep), "%s", line);
+		else
+			path_join(d->ko_dep, sizeof(d->ko_dep), d->kdir, line);
+		break;
+	}
+	free(line);
+	fclose(f);
+	if (d->ko_dep[0] && access(d->ko_dep, F_OK) == 0)
+		snprintf(d->ko, sizeof(d->ko), "%s", d->ko_dep);
+}
+
+/*
+ * "dkms status ringbus": lines "ringbus/VERSION, KVER, ARCH: STATE" (dkms
+ * 3; dkms 2 writes "ringbus, VERSION, KVER, ARCH: STATE") for each kernel it
+ * is built or installed for, "ringbus/VERSION: added" when it is only
+ * registered.  STATE may be followed by " (WARNING! ...)".
+ */
+static void probe_dkms(struct doctor *d)
+{
+	const char *const argv[] = { "dkms", "status", "ringbus", NULL };
+	char out[8192], *line, *save = NULL;
+
+	d->dkms_rc = run_capture(argv, out, sizeof(out));
+	if (d->dkms_rc != 0)
+		return;
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *field[5] = { NULL }, *state, *p, *slash;
+		size_t n = 0;
+
+		chomp(line);
+		state = strstr(line, ": ");
+		if (!state)
+			continue;
+		*state = '\0';
+		state += 2;
+		for (p = line; p && n < ARRAY_SIZE(field); n++) {
+			field[n] = p;
+			p = strstr(p, ", ");
+			if (p) {
+				*p = '\0';
+				p += 2;
+			}
+		}
+		/* dkms 3 joins the module and its version with a '/'. */
+		slash = strchr(field[0], '/');
+		if (slash) {
+			*slash = '\0';
+			memmove(&field[2], &field[1], (ARRAY_SIZE(field) - 2) * sizeof(field[0]));
+			field[1] = slash + 1;
+			n++;
+		}
+		if (strcmp(field[0], "ringbus") != 0 || n < 2)
+			continue;
+		d->dkms_known = true;
+		snprintf(d->dkms_version, sizeof(d->dkms_version), "%s", field[1]);
+		if (n < 3)
+			continue;	/* "added": for no kernel yet */
+		if (strcmp(field[2], d->kver) == 0) {
+			snprintf(d->dkms_state, sizeof(d->dkms_state), "%s", state);
+		} else if (strncmp(state, "installed", 9) == 0) {
+			size_t used = strlen(d->dkms_others);
+
+			snprintf(d->dkms_others + used, sizeof(d->dkms_others) - used,
+				 "%s%s", used ? ", " : "", field[2]);
+		}
+	}
+}
+
+static bool dkms_state_is(const struct doctor *d, const char *state)
+{
+	return strncmp(d->dkms_state, state, strlen(state)) == 0;
+}
+
+/* How to get a ringbus module for the running kernel. */
+static void fix_build(const struct doctor *d, char *fix, size_t size)
+{
+	const char *v = d->dkms_version, *k = d->kver;
+
+	if (d->dkms_known && dkms_state_is(d, "installed"))
+		snprintf(fix, size, "dkms install --force ringbus/%s -k %s", v, k);
+	else if (d->dkms_known && dkms_state_is(d, "built"))
+		snprintf(fix, size, "dkms install ringbus/%s -k %s", v, k);
+	else if (!d->headers)
+		snprintf(fix, size, "apt install linux-headers-%s%s (DKMS then builds ringbus for it)",
+			 k, d->dkms_known ? "" : " ringbus-dkms");
+	else if (!d->dkms_known)
+		snprintf(fix, size, "apt install ringbus-dkms (DKMS builds ringbus for every kernel with headers)");
+	else
+		snprintf(fix, size, "dkms autoinstall -k %s; if the build fails, its log is /var/lib/dkms/ringbus/%s/build/make.log",
+			 k, v);
+}
+
+static void check_dkms(struct doctor *d)
+{
+	const char *c = "dkms";
+	char fix[512], also[600] = "";
+
+	if (d->dkms_others[0])
+		snprintf(also, sizeof(also), " (and for %s)", d->dkms_others);
+	if (d->dkms_rc == RUN_MISSING) {
+		doctor_report(d, c, CHECK_WARN, "apt install dkms ringbus-dkms",
+			      "running kernel %s; dkms is not installed, so nothing rebuilds ringbus when a new kernel is installed",
+			      d->kver);
+	} else if (d->dkms_rc != 0) {
+		doctor_report(d, c, CHECK_WARN, "run 'dkms status ringbus' to see why",
+			      "running kernel %s; 'dkms status ringbus' failed (exit status %d)",
+			      d->kver, d->dkms_rc);
+	} else if (!d->dkms_known) {
+		doctor_report(d, c, d->ko[0] ? CHECK_WARN : CHECK_FAIL,
+			      "apt install ringbus-dkms",
+			      "running kernel %s; ringbus is not registered with DKMS%s, so it is not rebuilt for new kernels",
+			      d->kver, d->ko[0] ? " (the module was installed by hand?)" : "");
+	} else if (dkms_state_is(d, "installed") && strstr(d->dkms_state, "WARNING")) {
+		fix_build(d, fix, sizeof(fix));
+		doctor_report(d, c, CHECK_WARN, fix,
+			      "running kernel %s; DKMS says ringbus %s is %s",
+			      d->kver, d->dkms_version, d->dkms_state);
+	} else if (dkms_state_is(d, "installed")) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "ringbus %s is built and installed by DKMS for the running kernel %s%s",
+			      d->dkms_version, d->kver, also);
+	} else {
+		fix_build(d, fix, sizeof(fix));
+		if (d->dkms_state[0])
+			doctor_report(d, c, CHECK_FAIL, fix,
+				      "ringbus %s is %s by DKMS for the running kernel %s, but not installed",
+				      d->dkms_version, d->dkms_state, d->kver);
+		else
+			doctor_report(d, c, CHECK_FAIL, fix,
+				      "DKMS has not built ringbus %s for the running kernel %s (it is installed for %s)",
+				      d->dkms_version, d->kver,
+				      d->dkms_others[0] ? d->dkms_others : "no kernel");
+	}
+}
+
+static void probe_headers(struct doctor *d)
+{
+	char build[PATH_MAX], mk[PATH_MAX];
+	struct stat st;
+
+	if (!path_join(build, sizeof(build), d->kdir, "build") ||
+	    !path_join(mk, sizeof(mk), build, "Makefile"))
+		snprintf(d->headers_why, sizeof(d->headers_why), "%s", strerror(ENAMETOOLONG));
+	else if (lstat(build, &st) < 0)
+		snprintf(d->headers_why, sizeof(d->headers_why), "%s does not exist", build);
+	else if (stat(build, &st) < 0)
+		snprintf(d->headers_why, sizeof(d->headers_why),
+			 "%s is a dangling symbolic link", build);
+	else if (!S_ISDIR(st.st_mode) || access(mk, F_OK) < 0)
+		snprintf(d->headers_why, sizeof(d->headers_why),
+			 "%s has no Makefile", build);
+	else
+		d->headers = true;
+}
+
+static void check_headers(struct doctor *d)
+{
+	char fix[256];
+
+	if (d->headers) {
+		doctor_report(d, "headers", CHECK_OK, NULL,
+			      "the kernel headers for %s are in %s/build",
+			      d->kver, d->kdir);
+		return;
+	}
+	snprintf(fix, sizeof(fix), "apt install linux-headers-%s", d->kver);
+	doctor_report(d, "headers", CHECK_FAIL, fix,
+		      "no kernel headers for the running kernel %s (%s): DKMS cannot build ringbus for it",
+		      d->kver, d->headers_why);
+}
+
+static void check_module_built(struct doctor *d)
+{
+	const char *c = "module-built";
+	char fix[768];
+
+	if (d->ko[0] && d->nko > 1) {
+		snprintf(fix, sizeof(fix),
+			 "remove the copy DKMS did not install ('make install' puts one in updates/ringbus/), then depmod -a %s",
+			 d->kver);
+		doctor_report(d, c, CHECK_WARN, fix,
+			      "modprobe loads %s, but there are %u copies of ringbus.ko for %s",
+			      d->ko, d->nko, d->kver);
+	} else if (d->ko[0]) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "%s is the ringbus module for the running kernel", d->ko);
+	} else if (d->ko_dep[0] && d->nko) {
+		snprintf(fix, sizeof(fix), "depmod -a %s", d->kver);
+		doctor_report(d, c, CHECK_FAIL, fix,
+			      "modules.dep names %s, which does not exist (%s does)",
+			      d->ko_dep, d->ko_found);
+	} else if (d->nko) {
+		snprintf(fix, sizeof(fix), "depmod -a %s", d->kver);
+		doctor_report(d, c, CHECK_FAIL, fix,
+			      "%s is not in modules.dep, so modprobe cannot find it",
+			      d->ko_found);
+	} else {
+		fix_build(d, fix, sizeof(fix));
+		doctor_report(d, c, CHECK_FAIL, fix,
+			      "no ringbus module for the running kernel %s under %s",
+			      d->kver, d->kdir);
+	}
+}
+
+/* The vermagic of an uncompressed .ko, from its .modinfo section. */
+static bool ko_vermagic(const char *file, char *buf, size_t size)
+{
+	static const char key[] = "\0vermagic=";
+	struct stat st;
+	char *data;
+	bool ok = false;
+	size_t len;
+	FILE *f;
+
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > 256 * 1024 * 1024)
+		return false;
+	len = (size_t)st.st_size;
+	data = malloc(len + 1);
+	if (!data)
+		return false;
+	f = fopen(file, "re");
+	if (f) {
+		if (fread(data, 1, len, f) == len) {
+			const char *p;
+
+			data[len] = '\0';
+			p = memmem(data, len, key, sizeof(key) - 1);
+			if (p) {
+				snprintf(buf, size, "%s", p + sizeof(key) - 1);
+				ok = true;
+			}
+		}
+		fclose(f);
+	}
+	free(data);
+	return ok;
+}
+
+static void check_vermagic(struct doctor *d)
+{
+	const char *c = "vermagic";
+	char magic[256], fix[512];
+	size_t n;
+
+	if (!d->ko[0]) {
+		doctor_report(d, c, CHECK_WARN, NULL,
+			      "not checked: there is no ringbus module for %s (see module-built)",
+			      d->kver);
+		return;
+	}
+	if ((!modinfo_field(d->ko, "vermagic", magic, sizeof(magic)) || !magic[0]) &&
+	    !ko_vermagic(d->ko, magic, sizeof(magic))) {
+		doctor_report(d, c, CHECK_WARN, "check that 'modinfo -F vermagic ringbus' works",
+			      "could not read the vermagic of %s", d->ko);
+		return;
+	}
+	chomp(magic);
+	n = strcspn(magic, " ");
+	if (n == strlen(d->kver) && strncmp(magic, d->kver, n) == 0) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "%s was built for %s, the running kernel (vermagic '%s')",
+			      d->ko, d->kver, magic);
+		return;
+	}
+	if (d->dkms_known)
+		snprintf(fix, sizeof(fix), "dkms install --force ringbus/%s -k %s",
+			 d->dkms_version, d->kver);
+	else
+		snprintf(fix, sizeof(fix), "rebuild it for %s: apt install ringbus-dkms, or 'make KVER=%s install' in the source tree",
+			 d->kver, d->kver);
+	doctor_report(d, c, CHECK_FAIL, fix,
+		      "%s was built for %.*s, not for the running kernel %s: the kernel refuses to load it (vermagic '%s')",
+		      d->ko, (int)n, magic, d->kver, magic);
+}
+
+static void check_module_loaded(struct doctor *d)
+{
+	const char *c = "module-loaded";
+	char path[PATH_MAX], loaded_ver[64] = "", file_ver[64] = "", fix[512];
+	struct ringbus_version v;
+	bool have_abi = false;
+	struct stat st;
+	int fd;
+
+	if (!d->loaded) {
+		if (d->ko[0]) {
+			doctor_report(d, c, CHECK_OK, NULL,
+				      "not loaded; it loads on the first use of %s, or with 'modprobe ringbus'",
+				      d->control);
+		} else {
+			fix_build(d, fix, sizeof(fix));
+			doctor_report(d, c, CHECK_FAIL, fix,
+				      "not loaded, and there is no ringbus module for %s to load",
+				      d->kver);
+		}
+		return;
+	}
+	if (path_join(path, sizeof(path), d->sys_module, "ringbus/version"))
+		read_first_line(path, loaded_ver, sizeof(loaded_ver));
+	if (d->ko[0])
+		modinfo_field(d->ko, "version", file_ver, sizeof(file_ver));
+	/* Only a loaded module is asked: opening the node would load it. */
+	memset(&v, 0, sizeof(v));
+	fd = stat(d->control, &st) == 0 && S_ISCHR(st.st_mode) ?
+	     open(d->control, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		have_abi = ioctl(fd, RINGBUS_IOC_VERSION, &v) == 0;
+		close(fd);
+	}
+
+	if (have_abi && v.abi_major != RINGBUS_ABI_MAJOR) {
+		snprintf(fix, sizeof(fix),
+			 "install the same version of ringbus-dkms and ringbus-utils, then reload: modprobe -r ringbus_cdev && modprobe ringbus");
+		doctor_report(d, c, CHECK_FAIL, fix,
+			      "the loaded module has ABI %u.%u, this " PROG " speaks ABI %u.%u",
+			      (unsigned int)v.abi_major, (unsigned int)v.abi_minor,
+			      (unsigned int)RINGBUS_ABI_MAJOR,
+			      (unsigned int)RINGBUS_ABI_MINOR);
+	} else if (file_ver[0] && loaded_ver[0] && strcmp(file_ver, loaded_ver) != 0) {
+		doctor_report(d, c, CHECK_WARN,
+			      "reload it: modprobe -r ringbus_cdev && modprobe ringbus (or reboot)",
+			      "the loaded module is version %s, but %s is version %s: it was upgraded since it was loaded",
+			      loaded_ver, d->ko, file_ver);
+	} else if (loaded_ver[0] && strcmp(loaded_ver, RINGBUS_VERSION) != 0) {
+		doctor_report(d, c, CHECK_WARN,
+			      "install the same version of ringbus-dkms and ringbus-utils",
+			      "the loaded module is version %s, this " PROG " is version %s",
+			      loaded_ver, RINGBUS_VERSION);
+	} else {
+		char abi[48] = "";
+
+		if (have_abi)
+			snprintf(abi, sizeof(abi), ", ABI %u.%u",
+				 (unsigned int)v.abi_major, (unsigned int)v.abi_minor);
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "loaded, version %s%s (this " PROG ": %s)",
+			      loaded_ver[0] ? loaded_ver : "unknown", abi,
+			      RINGBUS_VERSION);
+	}
+}
+
+static void check_secure_boot(struct doctor *d)
+{
+	const char *c = "secure-boot";
+	const char *const sb_argv[] = { "mokutil", "--sb-state", NULL };
+	const char *const key_argv[] = { "mokutil", "--test-key", DKMS_MOK_PUB, NULL };
+	static const char enrol[] =
+		"mokutil --import " DKMS_MOK_PUB ", reboot and confirm the enrolment in MokManager";
+	char out[512], signer[256] = "";
+	bool sig_known = false, signed_ko;
+	int rc;
+
+	rc = run_capture(sb_argv, out, sizeof(out));
+	if (rc == RUN_MISSING) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "skipped: mokutil is not installed, so the Secure Boot state is not checked");
+		return;
+	}
+	if (d->ko[0])
+		sig_known = modinfo_field(d->ko, "signer", signer, sizeof(signer));
+	signed_ko = signer[0] != '\0';
+	if (strstr(out, "SecureBoot disabled")) {
+		char sig[300] = "";
+
+		if (!sig_known)
+			;	/* no module, or no modinfo: nothing to say */
+		else if (signed_ko)
+			snprintf(sig, sizeof(sig), " (ringbus is signed by '%s')", signer);
+		else
+			snprintf(sig, sizeof(sig), " (ringbus is not signed)");
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "Secure Boot is disabled: the kernel loads unsigned modules%s", sig);
+		return;
+	}
+	if (!strstr(out, "SecureBoot enabled")) {
+		chomp(out);
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "Secure Boot state unknown ('mokutil --sb-state' said '%s'): not an EFI system?",
+			      out[0] ? out : "nothing");
+		return;
+	}
+	if (!d->ko[0]) {
+		doctor_report(d, c, CHECK_WARN, NULL,
+			      "Secure Boot is enabled; the signature is not checked: there is no ringbus module for %s",
+			      d->kver);
+		return;
+	}
+	if (!sig_known) {
+		doctor_report(d, c, CHECK_WARN, "check that 'modinfo -F signer ringbus' works",
+			      "Secure Boot is enabled; could not read the signature of %s",
+			      d->ko);
+		return;
+	}
+	if (!signed_ko) {
+		char fix[768];
+
+		snprintf(fix, sizeof(fix),
+			 "have DKMS sign it: dkms install --force ringbus/%s -k %s, then enrol its key: %s",
+			 d->dkms_known ? d->dkms_version : RINGBUS_VERSION, d->kver, enrol);
+		doctor_report(d, c, CHECK_FAIL, fix,
+			      "Secure Boot is enabled and %s is not signed: loading it fails with 'Key was rejected by service'",
+			      d->ko);
+		return;
+	}
+	if (d->loaded) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "Secure Boot is enabled; ringbus is signed by '%s' and loaded, so the kernel trusts the key",
+			      signer);
+		return;
+	}
+	rc = access(DKMS_MOK_PUB, R_OK) == 0 ?
+	     run_capture(key_argv, out, sizeof(out)) : RUN_MISSING;
+	if (rc != RUN_MISSING && strstr(out, "is not enrolled")) {
+		doctor_report(d, c, CHECK_FAIL, enrol,
+			      "Secure Boot is enabled and ringbus is signed by '%s', but DKMS's key " DKMS_MOK_PUB " is not enrolled: loading fails with 'Key was rejected by service'",
+			      signer);
+		return;
+	}
+	doctor_report(d, c, CHECK_OK, NULL,
+		      "Secure Boot is enabled; ringbus is signed by '%s'%s", signer,
+		      rc != RUN_MISSING && strstr(out, "already enrolled") ?
+		      ", whose key is enrolled" : "");
+}
+
+static void check_control_node(struct doctor *d)
+{
+	const char *c = "control-node";
+	char fix[768], owner[64], group[64];
+	const struct passwd *pw;
+	const struct group *g;
+	struct stat st;
+	unsigned int mode;
+
+	if (stat(d->control, &st) < 0) {
+		int e = errno;
+
+		if (e != ENOENT)
+			doctor_report(d, c, CHECK_FAIL, NULL, "%s: %s", d->control, strerror(e));
+		else if (!d->ko[0])
+			doctor_report(d, c, CHECK_FAIL, "first get a module (see module-built)",
+				      "%s does not exist: there is no ringbus module for %s",
+				      d->control, d->kver);
+		else if (d->loaded)
+			doctor_report(d, c, CHECK_FAIL,
+				      "reload the driver: modprobe -r ringbus_cdev && modprobe ringbus; check that udev runs",
+				      "%s does not exist although ringbus is loaded", d->control);
+		else {
+			snprintf(fix, sizeof(fix),
+				 "depmod -a %s && systemctl restart kmod-static-nodes systemd-tmpfiles-setup-dev (or load it now: modprobe ringbus)",
+				 d->kver);
+			doctor_report(d, c, CHECK_FAIL, fix,
+				      "%s does not exist: it is created at boot from modules.devname (kmod-static-nodes)",
+				      d->control);
+		}
+		return;
+	}
+	if (!S_ISCHR(st.st_mode)) {
+		doctor_report(d, c, CHECK_FAIL,
+			      "remove it, then reboot or reload the driver: modprobe -r ringbus_cdev && modprobe ringbus",
+			      "%s is not a character device", d->control);
+		return;
+	}
+	pw = getpwuid(st.st_uid);
+	if (pw)
+		snprintf(owner, sizeof(owner), "%s", pw->pw_name);
+	else
+		snprintf(owner, sizeof(owner), "%u", (unsigned int)st.st_uid);
+	g = getgrgid(st.st_gid);
+	if (g)
+		snprintf(group, sizeof(group), "%s", g->gr_name);
+	else
+		snprintf(group, sizeof(group), "%u", (unsigned int)st.st_gid);
+	mode = (unsigned int)st.st_mode & 07777;
+	if (st.st_uid == 0 && d->have_group && st.st_gid == d->group_gid &&
+	    mode == 0660) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "%s is root:" RINGBUS_GROUP " %04o (char %u:%u)",
+			      d->control, mode, major(st.st_rdev), minor(st.st_rdev));
+		return;
+	}
+	snprintf(fix, sizeof(fix), "%sthe udev rule 60-ringbus.rules of ringbus-utils sets it: apt install ringbus-utils, then udevadm trigger --action=add --subsystem-match=ringbus, or reboot",
+		 d->have_group ? "" : "create the group (apt install ringbus-utils does); ");
+	doctor_report(d, c, CHECK_FAIL, fix,
+		      "%s is %s:%s %04o, not root:" RINGBUS_GROUP " 0660%s",
+		      d->control, owner, group, mode,
+		      d->have_group ? "" : " (there is no group " RINGBUS_GROUP ")");
+}
+
+static bool in_group(gid_t gid)
+{
+	gid_t *list;
+	int n, i;
+	bool found = false;
+
+	if (getegid() == gid)
+		return true;
+	n = getgroups(0, NULL);
+	if (n <= 0)
+		return false;
+	list = calloc((size_t)n, sizeof(*list));
+	if (!list)
+		return false;
+	n = getgroups(n, list);
+	for (i = 0; i < n; i++)
+		if (list[i] == gid)
+			found = true;
+	free(list);
+	return found;
+}
+
+static void check_access(struct doctor *d)
+{
+	const char *c = "access";
+	char fix[256];
+
+	if (geteuid() == 0) {
+		doctor_report(d, c, CHECK_OK, NULL, "you are root");
+		return;
+	}
+	if (!d->have_group) {
+		snprintf(fix, sizeof(fix),
+			 "as root: apt install ringbus-utils (it creates the group), then adduser %s " RINGBUS_GROUP ", and log in again",
+			 d->user);
+		doctor_report(d, c, CHECK_FAIL, fix,
+			      "you (%s) are not root and there is no group " RINGBUS_GROUP,
+			      d->user);
+		return;
+	}
+	if (in_group(d->group_gid)) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "you (%s) are in group " RINGBUS_GROUP ": you may use %s",
+			      d->user, d->control);
+		return;
+	}
+	if (d->user_listed || (d->user_gid_known && d->user_gid == d->group_gid)) {
+		doctor_report(d, c, CHECK_FAIL,
+			      "log out and in again (or start a shell in the group: newgrp " RINGBUS_GROUP ")",
+			      "you (%s) were added to group " RINGBUS_GROUP ", but this session started before that",
+			      d->user);
+		return;
+	}
+	snprintf(fix, sizeof(fix),
+		 "as root: adduser %s " RINGBUS_GROUP ", then log out and in again",
+		 d->user);
+	doctor_report(d, c, CHECK_FAIL, fix,
+		      "you (%s) are neither root nor in group " RINGBUS_GROUP ", so you cannot use %s",
+		      d->user, d->control);
+}
+
+/* The caller's name and primary group, and what it has to do with ringbus. */
+static void probe_user(struct doctor *d)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	const struct group *gr;
+	size_t i;
+
+	if (pw) {
+		snprintf(d->user, sizeof(d->user), "%s", pw->pw_name);
+		d->user_gid = pw->pw_gid;
+		d->user_gid_known = true;
+	} else {
+		snprintf(d->user, sizeof(d->user), "%u", (unsigned int)geteuid());
+	}
+	gr = getgrnam(RINGBUS_GROUP);
+	if (!gr)
+		return;
+	d->have_group = true;
+	d->group_gid = gr->gr_gid;
+	for (i = 0; gr->gr_mem && gr->gr_mem[i]; i++)
+		if (strcmp(gr->gr_mem[i], d->user) == 0)
+			d->user_listed = true;
+}
+
+static int cmd_doctor(struct ctx *ctx, int argc, char **argv)
+{
+	struct doctor d;
+	struct utsname uts;
+	const char *modules_dir, *env;
+	char path[PATH_MAX];
+	int rc;
+
+	rc = parse_args(ctx, argc, argv, &common_opts, 0, 0);
+	if (rc != RC_OK)
+		return rc;
+
+	memset(&d, 0, sizeof(d));
+	d.json = ctx->json;
+	d.control = ctx->control;
+	modules_dir = DEFAULT_MODULES_DIR;
+	env = getenv("RINGBUSCTL_MODULES_DIR");
+	if (env && *env)
+		modules_dir = env;
+	d.sys_module = DEFAULT_SYS_MODULE_DIR;
+	env = getenv("RINGBUSCTL_SYS_MODULE_DIR");
+	if (env && *env)
+		d.sys_module = env;
+	if (uname(&uts) < 0) {
+		errmsg("doctor: uname: %s", strerror(errno));
+		return RC_FAIL;
+	}
+	snprintf(d.kver, sizeof(d.kver), "%s", uts.release);
+	if (!path_join(d.kdir, sizeof(d.kdir), modules_dir, d.kver)) {
+		errmsg("doctor: %s: %s", modules_dir, strerror(ENAMETOOLONG));
+		return RC_FAIL;
+	}
+
+	/* What is there, then what it means. */
+	probe_headers(&d);
+	find_ko(&d, d.kdir, 0);
+	find_dep_ko(&d);
+	probe_dkms(&d);
+	d.loaded = path_join(path, sizeof(path), d.sys_module, "ringbus/initstate") &&
+		   access(path, F_OK) == 0;
+	probe_user(&d);
+
+	check_dkms(&d);
+	check_headers(&d);
+	check_module_built(&d);
+	check_vermagic(&d);
+	check_module_loaded(&d);
+	check_secure_boot(&d);
+	check_control_node(&d);
+	check_access(&d);
+
+	if (d.json)
+		puts("\n]");
+	else if (d.fails == 0 && d.warns == 0)
+		printf("%u checks, no problems found\n", d.count);
+	else
+		printf("%u checks: %u failed, %u warnings\n", d.count, d.fails, d.warns);
+	return finish_stdout(d.fails ? RC_FAIL : RC_OK);
+}
+
+/* ------------------------------------------------------------------ */
 
 static const struct command commands[] = {
 	{ "create", cmd_create,
@@ -1601,6 +2534,7 @@ static const struct command commands[] = {
 	  "[-f|--follow] [--from-start|--from-end] [-n N] [--headers] [--json] [--nonblock] NAME" },
 	{ "stats", cmd_stats, "[--cpus] [--json]" },
 	{ "version", cmd_version, "[--json]" },
+	{ "doctor", cmd_doctor, "[--json]" },
 };
 
 int main(int argc, char **argv)

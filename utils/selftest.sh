@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Host-side self test of ringbusctl: option parsing, exit statuses and error
-# messages, the /proc/ringbus text-to-JSON conversion and the man page.
+# messages, the /proc/ringbus text-to-JSON conversion, doctor (on this
+# machine and on a made-up installation) and the man page.
 # Needs no ringbus module (and never loads one).
 #
 #   utils/selftest.sh [PATH-TO-RINGBUSCTL]     (default: ringbusctl next to this script)
@@ -112,6 +113,159 @@ fi
 rm "$tmp/proc/cpus"
 expect 1 "stats --cpus without the file exits 1" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --cpus
 grep_in err 'is the ringbus_proc module loaded' "missing /proc file gives a hint"
+
+# doctor on this machine, through the real paths: it may be healthy or not,
+# but every check is reported and the exit status follows the failures.
+# Without a ringbus module for the running kernel (a build machine) it
+# fails, naming the module and the fix.
+kver=$(uname -r)
+expect 0 "doctor --help exits 0" -- "$bin" doctor --help
+grep_in out '^Usage: ringbusctl doctor \[--json\]' "doctor --help prints its usage"
+expect 2 "doctor with an argument exits 2" -- "$bin" doctor now
+"$bin" doctor --json >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+if [ "$rc" = 0 ] || [ "$rc" = 1 ]; then ok "doctor --json exits 0 or 1"; else bad "doctor --json exits 0 or 1 (got $rc)"; fi
+if grep -q '"status":"fail"' "$tmp/out"; then want=1; else want=0; fi
+if [ "$rc" = "$want" ]; then ok "doctor --json: exit $rc, as its failures say"; else bad "doctor --json: exit $rc, but wanted $want"; fi
+cp "$tmp/out" "$tmp/doctor.json"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c '
+import json, sys
+checks = json.load(open(sys.argv[1]))
+assert isinstance(checks, list) and checks, "not a non-empty array"
+for c in checks:
+    assert set(c) == {"check", "status", "message", "fix"}, c
+    assert all(isinstance(c[k], str) for k in c), c
+    assert c["status"] in ("ok", "warn", "fail"), c
+    assert c["message"], c
+    assert c["status"] != "fail" or c["fix"], c
+names = [c["check"] for c in checks]
+assert names == ["dkms", "headers", "module-built", "vermagic", "module-loaded",
+                 "secure-boot", "control-node", "access"], names
+' "$tmp/doctor.json" 2>"$tmp/err"
+	then ok "doctor --json is an array of {check, status, message, fix}"; else bad "doctor --json is an array of {check, status, message, fix}"; fi
+fi
+if ! find "/lib/modules/$kver" -name 'ringbus.ko*' 2>/dev/null | grep -q .; then
+	expect 1 "doctor exits 1 here: no ringbus module for $kver" -- "$bin" doctor
+	grep_in out '^FAIL  module-built ' "doctor: module-built fails"
+	grep_in out '^ *fix: ' "doctor: a failure comes with its fix"
+	grep_in out '^8 checks: [1-9][0-9]* failed' "doctor: a summary line"
+fi
+
+# doctor on a made-up installation: RINGBUSCTL_MODULES_DIR and
+# RINGBUSCTL_SYS_MODULE_DIR stand for /lib/modules and /sys/module, and
+# fake dkms, mokutil and modinfo programs come first in PATH (the fake
+# modinfo knows no vermagic: doctor reads it from the .ko itself).
+fake=$tmp/fake
+kdir=$fake/modules/$kver
+mkdir -p "$fake/bin" "$kdir/build" "$kdir/updates/dkms" "$fake/sys/ringbus"
+: >"$kdir/build/Makefile"
+printf 'ELF\0name=ringbus\0vermagic=%s SMP preempt mod_unload modversions \0' "$kver" >"$kdir/updates/dkms/ringbus.ko"
+echo 'updates/dkms/ringbus.ko:' >"$kdir/modules.dep"
+echo live >"$fake/sys/ringbus/initstate"
+echo 0.1.0 >"$fake/sys/ringbus/version"
+: >"$fake/control"
+printf '#!/bin/sh\ncat "%s/dkms.out"\n' "$fake" >"$fake/bin/dkms"
+printf '#!/bin/sh\ncat "%s/sb-state"\n' "$fake" >"$fake/bin/mokutil"
+printf '#!/bin/sh\n[ -f "%s/modinfo.$2" ] && cat "%s/modinfo.$2"\n' "$fake" "$fake" >"$fake/bin/modinfo"
+chmod +x "$fake/bin/dkms" "$fake/bin/mokutil" "$fake/bin/modinfo"
+: >"$fake/modinfo.signer"
+echo 0.1.0 >"$fake/modinfo.version"
+printf 'ringbus/0.1.0, %s, x86_64: installed\nringbus/0.1.0, 9.9.9-other, x86_64: installed\n' "$kver" >"$fake/dkms.out"
+echo 'SecureBoot disabled' >"$fake/sb-state"
+
+# doctor_run: doctor on the made-up installation (--json unless told).
+doctor_run() {
+	env RINGBUSCTL_MODULES_DIR="$fake/modules" RINGBUSCTL_SYS_MODULE_DIR="$fake/sys" \
+		PATH="$fake/bin:$PATH" "$bin" --control "$fake/control" doctor "${@:---json}"
+}
+# doctor_has STATUS CHECK [FIX-TEXT]: in the --json output of the last run.
+doctor_has() {
+	if grep -Fq "{\"check\":\"$2\",\"status\":\"$1\"" "$tmp/out" &&
+		{ [ -z "${3:-}" ] || grep -F "\"check\":\"$2\"" "$tmp/out" | grep -Fq "\"fix\":\"$3"; }
+	then ok "doctor: $2 is $1${3:+ (fix: $3)}"; else bad "doctor: $2 is $1${3:+ (fix: $3)}"; fi
+}
+
+expect 1 "doctor on a made-up installation (its control node is a plain file)" -- doctor_run
+doctor_has ok dkms
+grep_in out '(and for 9\.9\.9-other)' "doctor: dkms names the other kernels"
+doctor_has ok headers
+doctor_has ok module-built
+doctor_has ok vermagic
+doctor_has ok module-loaded
+doctor_has ok secure-boot
+doctor_has fail control-node
+grep_in out 'is not a character device' "doctor: a plain file is no control node"
+
+printf 'ELF\0vermagic=0.0.1-old SMP mod_unload \0' >"$kdir/updates/dkms/ringbus.ko"
+expect 1 "doctor: a module built for another kernel" -- doctor_run
+doctor_has fail vermagic "dkms install --force ringbus/0.1.0 -k $kver"
+grep_in out 'built for 0\.0\.1-old, not for the running kernel' "doctor: vermagic names both kernels"
+
+echo 'SecureBoot enabled' >"$fake/sb-state"
+expect 1 "doctor: Secure Boot on and the module unsigned" -- doctor_run
+doctor_has fail secure-boot "have DKMS sign it"
+grep_in out 'mokutil --import /var/lib/dkms/mok.pub' "doctor: secure-boot: the fix enrols DKMS's key"
+grep_in out 'Key was rejected by service' "doctor: secure-boot quotes the kernel's refusal"
+echo 'DKMS module signing key' >"$fake/modinfo.signer"
+expect 1 "doctor: Secure Boot on and the module signed and loaded" -- doctor_run
+doctor_has ok secure-boot
+grep_in out "signed by 'DKMS module signing key' and loaded" "doctor: secure-boot names the signer"
+echo 'SecureBoot disabled' >"$fake/sb-state"
+
+echo 0.2.0 >"$fake/modinfo.version"
+expect 1 "doctor: the installed module is newer than the loaded one" -- doctor_run
+doctor_has warn module-loaded "reload it: modprobe -r ringbus_cdev"
+echo 0.1.0 >"$fake/modinfo.version"
+
+echo 0.0.9 >"$fake/sys/ringbus/version"
+expect 1 "doctor: a loaded module of another version" -- doctor_run
+doctor_has warn module-loaded
+grep_in out 'the loaded module is version 0\.0\.9' "doctor: module-loaded names the versions"
+rm "$fake/sys/ringbus/initstate"
+expect 1 "doctor: the module not loaded" -- doctor_run
+doctor_has ok module-loaded
+grep_in out 'loads on the first use' "doctor: not loaded is fine while it can be loaded"
+
+mv "$kdir/build" "$kdir/build.away"
+expect 1 "doctor: no kernel headers" -- doctor_run
+doctor_has fail headers "apt install linux-headers-$kver"
+mv "$kdir/build.away" "$kdir/build"
+
+: >"$kdir/modules.dep"
+expect 1 "doctor: the module is not in modules.dep" -- doctor_run
+doctor_has fail module-built "depmod -a $kver"
+
+rm "$kdir/updates/dkms/ringbus.ko"
+printf 'ringbus/0.1.0, %s, x86_64: installed (WARNING! Diff between built and installed module!)\n' "$kver" >"$fake/dkms.out"
+expect 1 "doctor: DKMS says installed, but the file is gone" -- doctor_run
+doctor_has warn dkms
+doctor_has fail module-built "dkms install --force ringbus/0.1.0 -k $kver"
+doctor_has fail module-loaded
+doctor_has warn vermagic
+
+printf 'ringbus/0.1.0, 9.9.9-other, x86_64: installed\n' >"$fake/dkms.out"
+expect 1 "doctor: DKMS built ringbus only for another kernel" -- doctor_run
+doctor_has fail dkms "dkms autoinstall -k $kver"
+grep_in out 'not built ringbus 0\.1\.0 for the running kernel' "doctor: dkms says which kernel lacks the module"
+printf 'ringbus, 0.1.0, 9.9.9-other, x86_64: installed\n' >"$fake/dkms.out"
+expect 1 "doctor: dkms 2 status lines" -- doctor_run
+doctor_has fail dkms "dkms autoinstall -k $kver"
+: >"$fake/dkms.out"
+expect 1 "doctor: ringbus not registered with DKMS" -- doctor_run
+doctor_has fail dkms "apt install ringbus-dkms"
+expect 1 "doctor: text output" -- doctor_run --control "$fake/control"
+grep_in out '^FAIL  module-built   no ringbus module for the running kernel' "doctor: text: status, check and message on one line"
+grep_in out '^ *fix: apt install ringbus-dkms' "doctor: text: the fix below it"
+
+# The caller's access as an unprivileged user (needs root and setpriv).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+	setpriv --reuid=nobody --regid="$(id -g nobody 2>/dev/null)" --init-groups -- "$bin" --version >/dev/null 2>&1; then
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --init-groups -- \
+		"$bin" doctor --json >"$tmp/out" 2>"$tmp/err" </dev/null
+	doctor_has fail access
+	grep_in out 'adduser nobody ringbus' "doctor: access: the fix adds the user to group ringbus"
+fi
 
 # The man page renders without warnings.
 if command -v man >/dev/null 2>&1 && [ -f "$here/ringbusctl.1" ]; then
