@@ -36,6 +36,13 @@ assert_match() {
 	printf '%s\n' "$3" | grep -Eq -- "$2" || fail "$1: '$3' does not match /$2/"
 }
 
+# as USER CMD...: run a command as an unprivileged user.
+as() {
+	local user=$1
+	shift
+	setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all -- "$@"
+}
+
 loaded() { grep -q "^$1 " /proc/modules; }
 
 assert_loaded() {

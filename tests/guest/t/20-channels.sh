@@ -9,13 +9,6 @@ for c in $("$CT" list); do
 	rb_case "channel: $c" "$CT" "$c"
 done
 
-# as USER CMD...: run a command as an unprivileged user.
-as() {
-	local user=$1
-	shift
-	setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all -- "$@"
-}
-
 t_node_permissions() {
 	RB_UID=$(id -u rbuser) RB_GID=$(id -g rbuser) "$CT" owner owned || exit 1
 	assert_eq "node owner" "rbuser:rbuser 640" "$(stat -c '%U:%G %a' /dev/ringbus/owned)"

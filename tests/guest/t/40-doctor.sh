@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ringbusctl doctor on the real installation: healthy, and broken in the
+# ways DKMS users meet (no headers; no module for the running kernel; a user
+# outside group ringbus).  Each broken case puts the machine back as it was,
+# through an EXIT trap, whatever happens.
+. "$RB_DIR/lib.sh"
+
+modprobe ringbus_cdev || { echo "not ok - doctor: modprobe ringbus_cdev"; exit 0; }
+
+KVER=$(uname -r)
+KDIR=/lib/modules/$KVER
+
+# doctor_json [ARGS...]: run "ringbusctl doctor --json", keep its output in
+# $out and its exit status in $rc; the output must be a JSON array.
+doctor_json() {
+	out=$("$@" ringbusctl doctor --json 2>&1)
+	rc=$?
+	[ "$(printf '%s' "$out" | jq -r 'type' 2>/dev/null)" = array ] ||
+		fail "doctor --json printed no JSON array: $out"
+}
+
+# check_field CHECK FIELD: a field of one check in $out.
+check_field() {
+	printf '%s' "$out" | jq -r --arg c "$1" ".[] | select(.check == \$c) | .$2"
+}
+
+# assert_contains WHAT NEEDLE TEXT: TEXT contains NEEDLE (no regex: kernel
+# versions such as 6.12.117+deb12-amd64 hold regex characters).
+assert_contains() {
+	case "$3" in
+	*"$2"*) ;;
+	*) fail "$1: '$3' does not contain '$2'" ;;
+	esac
+}
+
+t_doctor_healthy() {
+	local text c
+	text=$(ringbusctl doctor 2>&1) || fail "doctor exited $? on a healthy machine: $text"
+	assert_match "summary line" '^8 checks' "$(printf '%s\n' "$text" | tail -n 1)"
+	doctor_json
+	assert_eq "doctor --json exit status" 0 "$rc"
+	assert_eq "checks that fail" "" \
+		"$(printf '%s' "$out" | jq -r '.[] | select(.status == "fail") | .check')"
+	assert_eq "statuses" "" \
+		"$(printf '%s' "$out" | jq -r '.[] | select(.status != "ok" and .status != "warn") | .check')"
+	assert_eq "number of checks" 8 "$(printf '%s' "$out" | jq -r 'length')"
+	# On the guest every real check is plainly ok.
+	for c in dkms headers module-built vermagic module-loaded control-node access; do
+		assert_eq "$c" ok "$(check_field "$c" status)"
+	done
+	assert_contains "dkms names the running kernel" "$KVER" "$(check_field dkms message)"
+	assert_contains "module-built names DKMS's module" "$KDIR/updates/dkms/ringbus.ko" \
+		"$(check_field module-built message)"
+	assert_contains "control-node" "root:ringbus 0660" "$(check_field control-node message)"
+	# No mokutil in the guest: skipped, as ok.
+	if ! command -v mokutil >/dev/null 2>&1; then
+		assert_eq "secure-boot without mokutil" ok "$(check_field secure-boot status)"
+		assert_contains "secure-boot says it skipped" "mokutil is not installed" \
+			"$(check_field secure-boot message)"
+	fi
+}
+
+t_doctor_no_headers() {
+	local build=$KDIR/build saved=$KDIR/build.doctor-test text
+	[ -e "$build" ] || fail "no $build to start with"
+	[ ! -e "$saved" ] || fail "$saved is in the way"
+	mv "$build" "$saved" || fail "cannot move $build away"
+	# Back in place however the case ends.
+	trap "[ -e '$saved' ] && [ ! -e '$build' ] && mv '$saved' '$build'" EXIT
+	doctor_json
+	assert_eq "doctor --json exit status without headers" 1 "$rc"
+	assert_eq "headers" fail "$(check_field headers status)"
+	assert_contains "headers fix" "apt install linux-headers-$KVER" "$(check_field headers fix)"
+	text=$(ringbusctl doctor 2>&1)
+	assert_eq "doctor exit status without headers" 1 "$?"
+	assert_contains "text: the fix" "fix: apt install linux-headers-$KVER" "$text"
+	mv "$saved" "$build" || fail "cannot put $build back"
+	[ -e "$build/Makefile" ] || fail "$build is not back"
+}
+
+t_doctor_no_module() {
+	local dir=$KDIR/updates/dkms saved=/root/ringbus-doctor-test.dkms text
+	[ -d "$dir" ] || fail "no $dir to start with"
+	[ ! -e "$saved" ] || fail "$saved is in the way"
+	mv "$dir" "$saved" || fail "cannot move $dir away"
+	trap "if [ -d '$saved' ] && [ ! -e '$dir' ]; then mv '$saved' '$dir'; depmod -a '$KVER'; fi" EXIT
+	depmod -a "$KVER" || fail "depmod failed"
+	doctor_json
+	assert_eq "doctor --json exit status without the module" 1 "$rc"
+	assert_eq "module-built" fail "$(check_field module-built status)"
+	assert_contains "module-built names the kernel" "no ringbus module for the running kernel $KVER" \
+		"$(check_field module-built message)"
+	# DKMS still counts it as installed, so only a forced install helps.
+	assert_contains "module-built fix" "dkms install --force ringbus/$RB_VERSION -k $KVER" \
+		"$(check_field module-built fix)"
+	# dkms 3.0 flags the missing files in "dkms status", 3.2 does not:
+	# the dkms check must say what dkms says.
+	local want=ok
+	dkms status ringbus -k "$KVER" 2>/dev/null | grep -q WARNING && want=warn
+	assert_eq "dkms check mirrors dkms status ($(dkms --version 2>/dev/null))" "$want" \
+		"$(check_field dkms status)"
+	text=$(ringbusctl doctor 2>&1)
+	assert_eq "doctor exit status without the module" 1 "$?"
+	assert_contains "text: the problem" "no ringbus module for the running kernel $KVER" "$text"
+	assert_contains "text: the fix" "fix: dkms install --force ringbus/$RB_VERSION -k $KVER" "$text"
+	mv "$saved" "$dir" || fail "cannot put $dir back"
+	depmod -a "$KVER" || fail "depmod failed"
+	grep -q '^updates/dkms/ringbus.ko' "$KDIR/modules.dep" || fail "modules.dep lacks ringbus.ko again"
+	modinfo -n ringbus_cdev >/dev/null || fail "modinfo cannot find ringbus_cdev again"
+}
+
+t_doctor_user_outside_group() {
+	id -nG rbuser | grep -qw ringbus && fail "rbuser is in group ringbus"
+	doctor_json as rbuser
+	assert_eq "doctor --json exit status for rbuser" 1 "$rc"
+	assert_eq "access" fail "$(check_field access status)"
+	assert_contains "access names the user" "rbuser" "$(check_field access message)"
+	assert_contains "access fix" "adduser rbuser ringbus" "$(check_field access fix)"
+	assert_contains "access fix: log in again" "log out and in again" "$(check_field access fix)"
+	# What does not depend on the user still looks the same.
+	assert_eq "module-built for rbuser" ok "$(check_field module-built status)"
+	assert_eq "control-node for rbuser" ok "$(check_field control-node status)"
+	if id rbmember >/dev/null 2>&1 && id -nG rbmember | grep -qw ringbus; then
+		doctor_json as rbmember
+		assert_eq "doctor --json exit status for a ringbus member" 0 "$rc"
+		assert_eq "access for a ringbus member" ok "$(check_field access status)"
+	fi
+}
+
+rb_case "doctor: a healthy installation passes every check" t_doctor_healthy
+rb_case "doctor: without kernel headers the headers check fails with linux-headers-<kver>" t_doctor_no_headers
+rb_case "doctor: without the module for the running kernel module-built fails with its fix" t_doctor_no_module
+rb_case "doctor: a user outside group ringbus is told to adduser" t_doctor_user_outside_group
