@@ -5,8 +5,9 @@
 # the module glue (init_module, cleanup_module, __this_module) or an
 # exported symbol (listed in MODULE.SYMVERS) with the ringbus_ prefix.
 # Everything else must be static.  What the toolchain adds by itself is
-# allowed: __pfx_<symbol> padding labels (CONFIG_CALL_PADDING, 6.2+) of an
-# allowed symbol and the __start_/__stop_ bounds of linker sections (e.g.
+# allowed: __pfx_<symbol> padding labels (CONFIG_CALL_PADDING, 6.2+) and
+# __crc_<symbol> modversions CRCs (absolute symbols up to 6.x) of an allowed
+# symbol, and the __start_/__stop_ bounds of linker sections (e.g.
 # alloc_tags, 6.10+).  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
 # unpacked first.  Used by make check on the W=1 build and by the guest on
 # the installed modules.
@@ -47,6 +48,7 @@ for ko in "$@"; do
 		case "$sym" in
 		__start_* | __stop_*) continue ;;
 		__pfx_*) sym=${sym#__pfx_} ;;
+		__crc_*) sym=${sym#__crc_} ;;	# modversions CRC of an export (5.10)
 		esac
 		allowed "$sym" || bad=1
 	done < <(nm --defined-only "$tmp/m.ko")
