@@ -3,6 +3,9 @@
 
 RB_CACHE=${RB_CACHE:-/var/cache/ringbus-test}
 
+# Kernel log lines that fail a run wherever they appear.
+RB_BAD_KERNEL_LINES='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
+
 rb_log() { printf '[vm] %s\n' "$*" >&2; }
 rb_die() { printf '[vm] error: %s\n' "$*" >&2; exit 1; }
 
@@ -44,4 +47,11 @@ rb_chroot_umount() {
 			umount -R "$root/$m" 2>/dev/null || umount -lR "$root/$m"
 		fi
 	done
+}
+
+# rb_make_image ROOT IMG: the root as an ext4 image with 1 GiB to spare.
+rb_make_image() {
+	local size=$(( $(du -sm "$1" | cut -f1) + 1024 ))
+	rm -f "$2"
+	mke2fs -q -t ext4 -L ringbus-root -E root_owner=0:0 -d "$1" -F "$2" "${size}M" >/dev/null
 }

@@ -51,10 +51,7 @@ echo "deb [trusted=yes] file:/srv/ringbus-repo ./" >"$root/etc/apt/sources.list.
 
 # The guest test suite.
 tdir=$root/usr/lib/ringbus-tests
-mkdir -p "$tdir/bin"
-cp -a "$top/tests/guest/." "$tdir/"
-echo "$ver" >"$tdir/VERSION"
-cp "$top/tests/static/symbols.sh" "$tdir/"
+"$here/install-tests.sh" "$tdir"
 install -m 0644 "$top/tests/vm/ringbus-tests.service" "$root/etc/systemd/system/"
 ln -sf /etc/systemd/system/ringbus-tests.service \
 	"$root/etc/systemd/system/multi-user.target.wants/ringbus-tests.service"
@@ -69,13 +66,7 @@ if ! chroot "$root" /bin/bash -euc "
 	apt-get update -o Dir::Etc::sourcelist=sources.list.d/ringbus.list \
 		-o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
 	apt-get install -y --no-install-recommends ringbus-dkms ringbus-utils
-	# The test programs build against the UAPI header the package installed.
-	for c in /usr/lib/ringbus-tests/src/*.c; do
-		b=/usr/lib/ringbus-tests/bin/\$(basename \$c .c)
-		gcc -O2 -Wall -Wextra -Werror -o \$b \$c
-		# The same test built for 32-bit x86: the compat ioctl path.
-		gcc -m32 -O2 -Wall -Wextra -Werror -o \$b-32 \$c
-	done
+	/usr/lib/ringbus-tests/build-programs
 " >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	rb_die "installing the suite into the $suite root failed (log: $log)"
@@ -109,8 +100,5 @@ while read -r k; do
 	cp "$root/boot/vmlinuz-$k" "$out/boot-$k/vmlinuz"
 	cp "$root/boot/initrd.img-$k" "$out/boot-$k/initrd.img"
 done <"$out/kernels"
-size=$(( $(du -sm "$root" | cut -f1) + 1024 ))
-rm -f "$out/root.img"
-mke2fs -q -t ext4 -L ringbus-root -E root_owner=0:0 -d "$root" \
-	-F "$out/root.img" "${size}M" >/dev/null
+rb_make_image "$root" "$out/root.img"
 rb_log "guest ready: $suite, kernels $(tr '\n' ' ' <"$out/kernels"), ringbus $ver"
