@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 img=${1:?usage: boot.sh OUTDIR KVER [TIMEOUT]}/root.img
 out=$1/boot-${2:?usage: boot.sh OUTDIR KVER [TIMEOUT]}
-limit=${3:-${RB_BOOT_TIMEOUT:-900}}
+limit=${3:-${RB_BOOT_TIMEOUT:-2400}}
 : >"$out/console.log"
 : >"$out/results.txt"
 cmdline="root=/dev/vda rw console=ttyS0,115200 panic=-1 net.ifnames=0"
