@@ -10,9 +10,17 @@
 # Nothing is installed and no module is built or loaded on this machine.
 #
 #   debian/build-deb.sh [extra dpkg-buildpackage options]
+#   debian/build-deb.sh --stage DIR
+#	only copy the source tree to DIR/ringbus-<version>/ (for a build
+#	somewhere else, e.g. inside an older suite's root).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/deb
+stage=
+if [ "${1:-}" = --stage ]; then
+	stage=1
+	out=${2:?usage: build-deb.sh --stage DIR}
+fi
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 upstream=${version#*:}
 upstream=${upstream%-*}
@@ -29,6 +37,7 @@ else
 	(cd "$top" && tar --exclude=./build --exclude=./.git -cf - .) | tar -xf - -C "$tree"
 fi
 
+[ -z "$stage" ] || exit 0
 cd "$tree"
 dpkg-buildpackage -us -uc -b "$@"
 cd "$out"

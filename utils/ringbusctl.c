@@ -2153,10 +2153,10 @@ static void check_vermagic(struct doctor *d)
 		return;
 	}
 	if (d->dkms_known)
-		snprintf(fix, sizeof(fix), "dkms install --force ringbus/%s -k %s",
+		snprintf(fix, sizeof(fix), "dkms install --force ringbus/%.31s -k %.127s",
 			 d->dkms_version, d->kver);
 	else
-		snprintf(fix, sizeof(fix), "rebuild it for %s: apt install ringbus-dkms, or 'make KVER=%s install' in the source tree",
+		snprintf(fix, sizeof(fix), "rebuild it for %.127s: apt install ringbus-dkms, or 'make KVER=%.127s install' in the source tree",
 			 d->kver, d->kver);
 	doctor_report(d, c, CHECK_FAIL, fix,
 		      "%s was built for %.*s, not for the running kernel %s: the kernel refuses to load it (vermagic '%s')",

@@ -37,6 +37,13 @@ pkgs=(
 	util-linux
 )
 
+# Suites whose libc is older than this machine's cannot install packages
+# built here: prepare.sh builds them inside the root, which needs the
+# source package's build dependencies there too.
+case "$suite" in
+bullseye) pkgs+=(build-essential debhelper dpkg-dev) ;;
+esac
+
 mirror=$(rb_mirror)
 sources=("deb $mirror $suite main")
 case "$suite" in

@@ -36,8 +36,11 @@ gone() {
 	printf '%s\n' "${why[@]}"
 }
 
+# dkms 3 writes "ringbus/VER, KVER, ARCH: installed", dkms 2 (bullseye)
+# "ringbus, VER, KVER, ARCH: installed".
 installed_for() {
-	out_root "dkms status ringbus" | grep -q "^ringbus/$ver, $1, x86_64: installed" &&
+	out_root "dkms status ringbus" |
+		grep -Fqx -e "ringbus/$ver, $1, x86_64: installed" -e "ringbus, $ver, $1, x86_64: installed" &&
 		[ -n "$(out_root "ls /lib/modules/$1/updates/dkms/ringbus.ko*")" ]
 }
 

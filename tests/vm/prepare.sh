@@ -45,7 +45,25 @@ if [ -z "${RB_DEBS_FRESH:-}" ] ||
 fi
 repo=$root/srv/ringbus-repo
 mkdir -p "$repo"
+# A suite older than this machine (its libc older than ours) cannot install
+# what was built here: the packages are built again inside its root, from
+# the same source, with its own debhelper and dkms (as a backport is).
+host_libc=$(dpkg-query -W -f='${Version}' libc6)
+root_libc=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Version}' libc6)
+if dpkg --compare-versions "$root_libc" lt "$host_libc"; then
+	rb_log "$suite's libc $root_libc is older than this machine's: building the packages in its root"
+	"$top/debian/build-deb.sh" --stage "$root/tmp/rb-deb"
+	trap 'rb_chroot_umount "$root"' EXIT
+	rb_chroot_mount "$root"
+	chroot "$root" /bin/sh -c "cd /tmp/rb-deb/ringbus-$ver && dpkg-buildpackage -us -uc -b" \
+		>"$out/deb-in-root.log" 2>&1 ||
+		rb_die "building the packages in the $suite root failed (log: $out/deb-in-root.log)"
+	rb_chroot_umount "$root"
+	trap - EXIT
+	debs=$root/tmp/rb-deb
+fi
 cp "$debs"/ringbus-dkms_"$ver"_all.deb "$debs"/ringbus-utils_"$ver"_*.deb "$repo/"
+rm -rf "$root/tmp/rb-deb"
 (cd "$repo" && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release)
 echo "deb [trusted=yes] file:/srv/ringbus-repo ./" >"$root/etc/apt/sources.list.d/ringbus.list"
 
@@ -71,12 +89,16 @@ if ! chroot "$root" /bin/bash -euc "
 	tail -n 40 "$log" >&2
 	rb_die "installing the suite into the $suite root failed (log: $log)"
 fi
-# The compiler-driven static checks use this same root's compiler and
-# headers: what a user's DKMS build sees.
-"$top/tests/static/kbuild-checks.sh" "$root" "$kver" "$root/usr/src/ringbus-$ver" "$out/static"
 # The package life cycle: remove, purge, reinstall, reconfigure, and a
 # kernel upgrade where the suite offers one.  Ends installed.
 "$here/pkg-lifecycle.sh" "$root" "$ver" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
+# The compiler-driven static checks (W=1, sparse) use this same root's
+# compiler and headers, what a user's DKMS build sees, for every kernel the
+# root has after the life cycle (the upgrade added one on bookworm).
+rm -rf "$out/static"
+for k in $(ls "$root/lib/modules" | sort -V); do
+	"$top/tests/static/kbuild-checks.sh" "$root" "$k" "$root/usr/src/ringbus-$ver" "$out/static/$k"
+done
 # A third-party module built against what the package installed (ringbus.mk
 # from DKMS's POST_BUILD step), for every kernel of the root.
 rm -rf "$tdir/consumer"
@@ -86,7 +108,7 @@ for k in $(ls "$root/lib/modules"); do
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
 		mkdir -p /usr/lib/ringbus-tests/consumer/$k
 		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /usr/lib/ringbus-tests/consumer/$k/
-		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer clean
+		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
 	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer module did not build for $k (log: $out/consumer.log)"
 done
 rb_chroot_umount "$root"
