@@ -69,6 +69,19 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+/*
+ * The exports go into the RINGBUS namespace: DEFAULT_SYMBOL_NAMESPACE,
+ * defined before any header, puts every EXPORT_SYMBOL_GPL() there.  It is
+ * a string literal since 6.13 ("module: Convert default symbol namespace
+ * to string literal", in Debian's 6.12 too): probed, see ringbus_config.h.
+ */
+#include <ringbus_config.h>
+#ifdef RINGBUS_DEFAULT_NS_IDENT
+#define DEFAULT_SYMBOL_NAMESPACE RINGBUS
+#else
+#define DEFAULT_SYMBOL_NAMESPACE "RINGBUS"
+#endif
+
 #include <linux/cpu.h>
 #include <linux/cred.h>
 #include <linux/kernel.h>

@@ -8,8 +8,9 @@
 #   include /var/lib/dkms/ringbus/<version>/$(KERNELRELEASE)/x86_64/ringbus.mk
 #   obj-m := mymodule.o
 #
-# and in the module: #include <linux/ringbus.h>, RINGBUS_IMPORT_NS().
+# and in the module: #include <linux/ringbus.h>, RINGBUS_IMPORT_NS().  The
+# kernel feature probes' results for that kernel (include/ringbus_config.h)
+# come with the headers.
 ringbus_dir := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-include $(ringbus_dir)/ringbus-probes.mk
 ccflags-y += -I$(ringbus_dir)/include
 KBUILD_EXTRA_SYMBOLS += $(ringbus_dir)/Module.symvers

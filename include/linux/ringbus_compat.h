@@ -3,29 +3,29 @@
  * ringbus - the one place where kernel-version differences live.
  *
  * Each entry names the kernel version and the upstream change it follows.
- * The RINGBUS_* switches come from feature probes in ../../Kbuild, which
- * read the target kernel's headers; nothing in the suite compares
- * LINUX_VERSION_CODE.
+ * The RINGBUS_* switches come from ringbus_config.h, which the feature
+ * probes (scripts/ringbus-probe.sh, run by ../../Kbuild) generate by
+ * compiling against the target kernel's headers; nothing in the suite
+ * compares LINUX_VERSION_CODE.
  */
 #ifndef _LINUX_RINGBUS_COMPAT_H
 #define _LINUX_RINGBUS_COMPAT_H
 
+#include <ringbus_config.h>
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/timer.h>
 
 /*
  * MODULE_IMPORT_NS() takes a string literal since 6.13 ("module: Convert
- * symbol namespace to string literal").  The core's exports are put in the
- * RINGBUS namespace by DEFAULT_SYMBOL_NAMESPACE, set in Kbuild from its
- * own probe (Debian's 6.12 has the string default namespace but not yet
- * the string MODULE_IMPORT_NS).  A module using them states
+ * symbol namespace to string literal"); before, an identifier.  The core's
+ * exports are in the RINGBUS namespace; a module using them states
  * RINGBUS_IMPORT_NS().
  */
-#ifdef RINGBUS_NS_STRING
-#define RINGBUS_IMPORT_NS()	MODULE_IMPORT_NS("RINGBUS")
-#else
+#ifdef RINGBUS_NS_IDENT
 #define RINGBUS_IMPORT_NS()	MODULE_IMPORT_NS(RINGBUS)
+#else
+#define RINGBUS_IMPORT_NS()	MODULE_IMPORT_NS("RINGBUS")
 #endif
 
 /*
