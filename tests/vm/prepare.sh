@@ -106,9 +106,11 @@ cp -a "$top/tests/consumer" "$tdir/consumer"
 for k in $(ls "$root/lib/modules"); do
 	chroot "$root" /bin/bash -euc "
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
-		mkdir -p /usr/lib/ringbus-tests/consumer/$k
-		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /usr/lib/ringbus-tests/consumer/$k/
+		# (clean deletes every .ko under M=, so the module waits outside)
+		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /tmp/rbtest_producer-$k.ko
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
+		mkdir -p /usr/lib/ringbus-tests/consumer/$k
+		mv /tmp/rbtest_producer-$k.ko /usr/lib/ringbus-tests/consumer/$k/rbtest_producer.ko
 	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer module did not build for $k (log: $out/consumer.log)"
 done
 rb_chroot_umount "$root"
