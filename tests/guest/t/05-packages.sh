@@ -45,15 +45,29 @@ t_utils_files() {
 }
 
 t_modules_signed() {
-	# Debian's DKMS (3.x) signs what it builds with its MOK key when it
-	# has one; bullseye's does not.
-	[ -f /var/lib/dkms/mok.pub ] || { echo "# no DKMS signing key here: nothing to check"; return 0; }
-	local m signer
+	# Debian's DKMS 3 makes a MOK key pair on its first build and signs
+	# what it builds with it; bullseye's DKMS 2.8 signs nothing.
+	local m signer serial key dkmsv
+	dkmsv=$(dpkg-query -W -f='${Version}' dkms)
+	if dpkg --compare-versions "$dkmsv" lt 3; then
+		[ ! -f /var/lib/dkms/mok.pub ] || fail "DKMS $dkmsv has a signing key: expected none"
+		[ -z "$(modinfo -F signer ringbus)" ] || fail "DKMS $dkmsv signed ringbus: expected no signature"
+		echo "# DKMS $dkmsv does not sign modules"
+		return 0
+	fi
+	[ -f /var/lib/dkms/mok.pub ] || fail "DKMS $dkmsv made no signing key (/var/lib/dkms/mok.pub)"
+	# The certificate's serial number is the key id modinfo shows.
+	serial=$(openssl x509 -inform DER -in /var/lib/dkms/mok.pub -noout -serial | sed 's/^serial=//')
+	[ -n "$serial" ] || fail "cannot read the serial number of /var/lib/dkms/mok.pub"
 	for m in $RB_MODULES; do
 		signer=$(modinfo -F signer $m)
 		[ -n "$signer" ] || fail "$m is not signed although DKMS has a key"
+		key=$(modinfo -F sig_key $m | tr -d ': \t\n')
+		[ "${key^^}" = "${serial^^}" ] ||
+			fail "$m is signed with key $key, not DKMS's certificate (serial $serial)"
 	done
 	assert_eq "signature algorithm" "PKCS#7" "$(modinfo -F sig_id ringbus)"
+	echo "# signer: $signer"
 }
 
 rb_case "packages: ringbus-dkms and ringbus-utils installed by apt" t_packages_installed
