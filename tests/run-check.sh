@@ -71,6 +71,20 @@ else
 	fail "ringbusctl host self-test"
 	show "$build/selftest.log"
 fi
+# The manual pages the package installs: groff warnings (man --warnings)
+# and a NAME section whatis/apropos can read (lexgrog).
+manwarn=
+for page in utils/*.[1-9]; do
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)
+	[ -z "$w" ] || manwarn="$manwarn $page: $w"
+	lexgrog "$page" >/dev/null 2>&1 || manwarn="$manwarn $page: lexgrog cannot parse its NAME section"
+done
+if [ -z "$manwarn" ]; then
+	pass "man pages: no groff warnings, NAME sections parse ($(ls utils/*.[1-9] | xargs -n1 basename | tr '\n' ' '))"
+else
+	fail "man pages: no groff warnings, NAME sections parse"
+	echo "   $manwarn"
+fi
 # make without kernel headers: one line naming the package.
 if out=$(make -s modules KVER=0.0.0-none 2>&1); then
 	fail "make without headers stops"
