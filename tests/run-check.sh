@@ -48,6 +48,14 @@ else
 	show "$build/kernel-doc.log"
 fi
 
+# The generated parts of docs/abi.md and docs/kernel-api.md match the code.
+if scripts/gen-abi-doc.sh --check >"$build/abi-doc.log" 2>&1; then
+	pass "docs/abi.md ioctl table and structs, docs/kernel-api.md: current with the code (scripts/gen-abi-doc.sh)"
+else
+	fail "docs/abi.md and docs/kernel-api.md current with the code (run scripts/gen-abi-doc.sh)"
+	show "$build/abi-doc.log"
+fi
+
 # User-space code: strict warnings, cppcheck, and ringbusctl's host self-test.
 # The test and benchmark programs run in the guest; here they are checked.
 user_c=$(ls tests/guest/src/*.c tests/stress/*.c tests/fuzz/*.c bench/*.c 2>/dev/null)
