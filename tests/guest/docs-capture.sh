@@ -97,10 +97,10 @@ run 'cat /sys/module/ringbus/initstate /sys/module/ringbus/refcnt; ls /sys/modul
 ###########################################################################
 section modinfo
 note "the signature lines (DKMS signs with this machine's own key) are shortened: they differ per key"
-run 'modinfo ringbus | sed -E "/^signature:/,/^[a-z_]+:/{/^signature:/s/:.*/: (hex, shortened)/;/^\t/d}"'
+run 'modinfo ringbus | sed -E -e "s/^(sig_key: +).*/\1(the id of the key, differs per machine)/" -e "/^signature:/,/^[a-z_]+:/{/^signature:/s/:.*/:      (hex, left out)/;/^\t/d}"'
 run 'modinfo -F vermagic ringbus; uname -r'
 run 'modinfo ringbus_cdev | grep -vE "^(signature|sig_|signer|	)"'
-run 'modinfo -F parm ringbus_proc; modinfo -F depends ringbus_proc'
+run 'modinfo ringbus_proc | grep -E "^(depends|import_ns|alias|softdep|parm):"'
 run 'grep -E "^CONFIG_(MODVERSIONS|MODULE_SIG|MODULE_SIG_FORCE|MODULE_FORCE_LOAD|MODULE_FORCE_UNLOAD|MODULE_UNLOAD|MODULE_SRCVERSION_ALL)[= ]" /boot/config-$(uname -r); grep -E "^# CONFIG_(MODULE_SIG_FORCE|MODULE_FORCE_LOAD|MODULE_FORCE_UNLOAD) " /boot/config-$(uname -r)'
 if [ -n "$other" ]; then
 	note "a ringbus.ko built (by DKMS) for the other kernel of this machine does not load into this one"
@@ -108,17 +108,19 @@ if [ -n "$other" ]; then
 	quiet dmesg -C
 	run "ls /lib/modules/; modinfo -F vermagic /lib/modules/$other/updates/dkms/ringbus.ko*"
 	run "insmod /lib/modules/$other/updates/dkms/ringbus.ko*"
-	run 'dmesg -t'
+	note "(the kernel log was emptied with dmesg -C before the insmod)"
+	run 'dmesg -t | grep ringbus'
 	quiet modprobe ringbus_cdev
 fi
 
 ###########################################################################
 section insmod
-quiet dmesg -C
 run 'modprobe -r ringbus_cdev; lsmod | grep ringbus || echo "(no ringbus module loaded)"'
+quiet dmesg -C
+note "(the kernel log was emptied with dmesg -C before each dmesg below)"
 note "insmod loads one file and resolves nothing: ringbus_cdev alone lacks the core's symbols"
 run 'insmod $(modinfo -n ringbus_cdev)'
-run 'dmesg -t'
+run 'dmesg -t | grep ringbus'
 run 'insmod $(modinfo -n ringbus) && insmod $(modinfo -n ringbus_cdev) && lsmod | grep ringbus'
 note "rmmod of a module others depend on fails, with or without -f (-f only skips the reference count)"
 run 'rmmod ringbus'
@@ -127,7 +129,7 @@ run 'rmmod ringbus_cdev && rmmod ringbus && (lsmod | grep ringbus || echo "(no r
 note "module parameters are given on the insmod (or modprobe) line; the init function may refuse them"
 quiet dmesg -C
 run 'insmod $(modinfo -n ringbus) default_capacity=1000'
-run 'dmesg -t'
+run 'dmesg -t | grep ringbus'
 run 'insmod $(modinfo -n ringbus) max_channels=8 && cat /sys/module/ringbus/parameters/max_channels && rmmod ringbus'
 
 ###########################################################################
@@ -135,7 +137,7 @@ section modprobe
 run 'cat /proc/sys/kernel/modprobe'
 run 'grep ringbus /lib/modules/$(uname -r)/modules.dep'
 run 'modprobe --show-depends ringbus_cdev'
-run 'modprobe -c | grep -E "^(softdep|alias [a-z:-]*ringbus|alias char-major-121|alias devname:ringbus)"'
+run 'modprobe -c | grep -E "^(softdep ringbus|alias symbol:ringbus_(write|get_cpu_stats) )"'
 run 'modprobe -v ringbus_cdev'
 run 'modprobe -rv ringbus_cdev'
 note "modprobe ringbus names the core module; its soft dependency brings the rest"
@@ -149,7 +151,7 @@ section headers
 run 'readlink -f /lib/modules/$(uname -r)/build /lib/modules/$(uname -r)/source'
 run 'dpkg-query -W -f "\${Package} \${Version}\n" "linux-headers-*" "linux-image-*" dkms'
 run 'ls /lib/modules/$(uname -r)/build/'
-run 'dkms status'
+run 'dkms status 2>/dev/null'
 run 'ls /usr/src/ | grep -E "ringbus|linux-headers"'
 note "what DKMS runs (dkms.conf), and the error a build without headers gives"
 run 'grep -E "^(PACKAGE_|MAKE|CLEAN|BUILT_MODULE_NAME|DEST_MODULE_LOCATION|AUTOINSTALL)" /usr/src/ringbus-*/dkms.conf'
@@ -158,10 +160,11 @@ run 'make -C /usr/src/ringbus-$(cat '"$RB_DIR"'/VERSION) KVER=0.0.0-none'
 ###########################################################################
 section builtin
 run 'wc -l /lib/modules/$(uname -r)/modules.builtin /lib/modules/$(uname -r)/modules.order'
-run 'grep -E "/(unix|ext4|loop|fuse)\.ko" /lib/modules/$(uname -r)/modules.builtin /lib/modules/$(uname -r)/modules.order'
+run 'grep -E "/(unix|8250|ext4|loop|fuse)\.ko" /lib/modules/$(uname -r)/modules.builtin /lib/modules/$(uname -r)/modules.order'
 run 'modinfo unix | head -n 4'
 run 'modprobe -r unix'
-run 'ls /sys/module/unix/ /sys/module/ringbus/'
+run 'ls /sys/module/unix/'
+run 'ls /sys/module/8250/ /sys/module/8250/parameters/ /sys/module/ringbus/'
 run 'cat /sys/module/ringbus/version /sys/module/ringbus/initstate /sys/module/ringbus/coresize'
 run 'grep -r . /sys/module/ringbus/parameters/ /sys/module/ringbus_cdev/parameters/'
 run 'ls /sys/module/ringbus/holders/ /sys/module/ringbus_cdev/holders/'
@@ -173,20 +176,21 @@ note "root sees the address (its low half masked here: it changes every boot) ..
 run 'grep -w -e ringbus_write -e ringbus_get_cpu_stats /proc/kallsyms | sed -E "s/^(ffffffff)[0-9a-f]{8}/\1xxxxxxxx/"'
 note "... an unprivileged reader sees the same lines with zeros"
 user 'grep -w -e ringbus_write -e ringbus_get_cpu_stats /proc/kallsyms'
-run 'grep -E "__ksymtab_ringbus_(write|get_cpu_stats)$" /proc/kallsyms | cut -d" " -f2-'
 run 'grep -E "	ringbus_(write|get_cpu_stats|get_core_info)	" /var/lib/dkms/ringbus/*/$(uname -r)/x86_64/Module.symvers'
 run 'modinfo -F import_ns ringbus_cdev; modinfo -F import_ns ringbus_proc'
 run 'nm -u $(modinfo -n ringbus_proc) | grep ringbus_'
 note "the kernel's own exports, by kind"
 run 'cut -f4 /lib/modules/$(uname -r)/build/Module.symvers | sort | uniq -c'
-run 'grep -wc ringbus_write /proc/kallsyms; grep -w printk /lib/modules/$(uname -r)/build/Module.symvers | cut -f2-4; grep -w _printk /lib/modules/$(uname -r)/build/Module.symvers | cut -f2-4'
+note "the kernel functions ringbus_proc calls, and how the kernel exports each"
+run 'nm -u $(modinfo -n ringbus_proc) | awk '"'"'{ print $2 }'"'"' | grep -wFf - /lib/modules/$(uname -r)/build/Module.symvers | cut -f2,4 | sort'
 
 ###########################################################################
 section static
-note "symbol types of the core in kallsyms: T/D/B are global, t/d/b static"
-run 'awk '"'"'$4 == "[ringbus]" { print $2 }'"'"' /proc/kallsyms | sort | uniq -c'
-run 'awk '"'"'$4 == "[ringbus]" && $2 ~ /^[A-Z]$/ { print $2, $3 }'"'"' /proc/kallsyms | sort -k2'
-run 'nm $(modinfo -n ringbus_cdev) | grep -E " [A-Z] " | grep -vE " U "'
+note "symbol types in the core's object file: upper case (T, D, B, R) global, lower case static, U undefined"
+run 'nm $(modinfo -n ringbus) | awk '"'"'{ print $(NF-1) }'"'"' | sort | uniq -c'
+run 'nm --defined-only $(modinfo -n ringbus) | grep -E " [A-Z] "'
+run 'nm --defined-only $(modinfo -n ringbus_cdev) | grep -E " [A-Z] "'
+note "kallsyms lists the static functions too (every module symbol in lower case on this kernel)"
 run 'awk '"'"'$4 == "[ringbus_cdev]" && $2 == "t" { print $3 }'"'"' /proc/kallsyms | sort | head -n 8'
 
 ###########################################################################
@@ -197,7 +201,7 @@ user 'ringbusctl create demo --capacity 4K && ls -l --time-style=+ /dev/ringbus/
 run 'ls -l --time-style=+ /dev/vda /dev/null /dev/ringbus/control'
 run 'readlink -f /sys/dev/char/121:0 /sys/dev/char/$(cat /sys/class/ringbus/demo/dev)'
 run 'ls /sys/class/ringbus/ /sys/class/ringbus/demo/'
-run 'cd /sys/class/ringbus/demo && grep . dev mode capacity owner 2>/dev/null; cat uevent'
+run 'cd /sys/class/ringbus/demo && grep . dev mode capacity; cat uevent'
 run 'udevadm info -q property -n /dev/ringbus/control | grep -E "^(DEVNAME|MAJOR|MINOR|SUBSYSTEM|DEVMODE|DEVGID)"'
 run 'cat /lib/udev/rules.d/*ringbus*.rules | grep -v "^#"'
 
@@ -210,14 +214,14 @@ user 'printf "first record" >/dev/ringbus/demo; printf "second" >/dev/ringbus/de
 user 'dd if=/dev/ringbus/demo bs=4 count=1 status=none'
 user 'ringbusctl info demo'
 note "the system-call table is not exported to modules: there is no symbol to link against"
-run 'grep -cw sys_call_table /lib/modules/$(uname -r)/build/Module.symvers'
+run 'grep -w sys_call_table /lib/modules/$(uname -r)/build/Module.symvers || echo "(not exported)"'
 user 'grep -w sys_call_table /proc/kallsyms'
 
 ###########################################################################
 section kthread
 run 'ps -o ppid,stat,cls,ni,comm -C ringbusd'
 run 'ps -o pid,comm -p 2'
-run 'pid=$(pgrep -x ringbusd); grep -E "^(Name|State|PPid|Threads|VmRSS)" /proc/$pid/status; wc -c </proc/$pid/cmdline; ls -l /proc/$pid/exe'
+run 'pid=$(pgrep -x ringbusd); grep -E "^(Name|State|PPid|Threads|VmRSS)" /proc/$pid/status; wc -c </proc/$pid/cmdline; readlink /proc/$pid/exe || echo "(no executable)"'
 run 'cat /proc/$(pgrep -x ringbusd)/wchan; echo'
 note "kworkers are the kernel's shared workqueue threads (their number varies)"
 run 'ps -e -o comm= | grep -E "^kworker/" | sed -E "s/[0-9]+:[0-9]+/N:N/; s/u[0-9]+:[0-9]+/uN:N/; s/-.*//" | sort | uniq -c'
@@ -285,6 +289,7 @@ section locks
 run 'sed -n "/Locking and lock order::/,/under the lock\./p" /usr/src/ringbus-*/core/ringbus_core.c'
 run 'grep -nE "^static DEFINE_(MUTEX|SPINLOCK)|^	(spinlock_t|struct mutex) " /usr/src/ringbus-*/core/ringbus_core.c'
 run 'grep -cE "spin_lock_irqsave\(&ch->lock" /usr/src/ringbus-*/core/ringbus_core.c'
-run 'grep -n -B 2 -A 12 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "Context|spin_lock|ringbus_write\("'
+run 'sed -n "/^ \* ringbus_write() -/,/^int ringbus_write(/p" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "ringbus_write|Never sleeps|Context"'
+run 'grep -n -A 10 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "spin_(un)?lock"'
 
 section end
