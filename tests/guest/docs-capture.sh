@@ -223,8 +223,8 @@ run 'ps -o ppid,stat,cls,ni,comm -C ringbusd'
 run 'ps -o pid,comm -p 2'
 run 'pid=$(pgrep -x ringbusd); grep -E "^(Name|State|PPid|Threads|VmRSS)" /proc/$pid/status; wc -c </proc/$pid/cmdline; readlink /proc/$pid/exe || echo "(no executable)"'
 run 'cat /proc/$(pgrep -x ringbusd)/wchan; echo'
-note "kworkers are the kernel's shared workqueue threads (their number varies)"
-run 'ps -e -o comm= | grep -E "^kworker/" | sed -E "s/[0-9]+:[0-9]+/N:N/; s/u[0-9]+:[0-9]+/uN:N/; s/-.*//" | sort | uniq -c'
+note "kworkers are the kernel's shared workqueue threads; their number varies, so only their kinds are listed"
+run 'ps -e -o comm= | grep -E "^kworker/" | sed -E "s/[0-9]+:[0-9]+/N:N/; s/-.*//" | sort -u'
 run 'modprobe -r ringbus_cdev; pgrep -x ringbusd || echo "(no ringbusd)"'
 run 'modprobe ringbus_cdev; pgrep -x ringbusd >/dev/null && echo "ringbusd is back"'
 
