@@ -9,6 +9,8 @@
 #   make demo             boot a throwaway VM with the suite and show it work
 #   make deb              build the ringbus-dkms and ringbus-utils packages
 #   make repo             the same as a local apt repository in build/repo/
+#   make docs-capture     rerun the commands docs/concepts.md shows, in a guest,
+#                         and update docs/captured/ and the doc from their output
 #
 # The kernel build itself is described by ./Kbuild; DKMS calls
 # "make KVER=<version> modules" here (see dkms.conf).
@@ -18,7 +20,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Extra kbuild arguments, e.g. W=1 or C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules install clean check demo deb lintian repo
+.PHONY: all modules install clean check demo deb lintian repo docs-capture
 
 all: modules
 
@@ -42,6 +44,11 @@ check:
 
 demo:
 	tests/vm/demo.sh
+
+# docs/captured/*.txt and their copies in docs/concepts.md, from a guest
+# (tests/vm/docs-capture.sh --check verifies the doc without a guest).
+docs-capture:
+	tests/vm/docs-capture.sh
 
 # ringbus-dkms and ringbus-utils .debs in build/deb/ (dpkg-buildpackage).
 deb:

@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# docs-capture.sh [-s SUITE] [-k KVER]  capture: boot the guest make check
+#     prepares (build/check/SUITE, prepared first if it is not there), run
+#     tests/guest/docs-capture.sh in it, split its output into
+#     docs/captured/NAME.txt and update docs/concepts.md from them.
+# docs-capture.sh --update  only update docs/concepts.md from docs/captured/.
+# docs-capture.sh --check   verify that every capture block of
+#     docs/concepts.md matches its docs/captured/NAME.txt and that every
+#     captured file is used (no boot, no root needed); exit 1 on drift.
+#
+# In docs/concepts.md a capture block is
+#     <!-- capture NAME -->
+#     ```
+#     ...the contents of docs/captured/NAME.txt...
+#     ```
+#     <!-- end capture -->
+# and everything between the two comment lines is replaced.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
+
+doc=$top/docs/concepts.md
+capdir=$top/docs/captured
+
+# render DOC CAPDIR: DOC with every capture block filled from CAPDIR.
+render() {
+	awk -v dir="$2" '
+	function fill(name,   f, line, n) {
+		f = dir "/" name ".txt"
+		print "```"
+		n = 0
+		while ((getline line <f) > 0) {
+			print line
+			n++
+		}
+		close(f)
+		if (n == 0) {
+			printf "docs-capture: %s is missing or empty\n", f >"/dev/stderr"
+			bad = 1
+		}
+		print "```"
+	}
+	/^<!-- capture [a-z0-9_-]+ -->$/ {
+		if (inblock) {
+			printf "docs-capture: line %d: capture block inside another\n", NR >"/dev/stderr"
+			bad = 1
+		}
+		print
+		name = $3
+		inblock = 1
+		fill(name)
+		next
+	}
+	/^<!-- end capture -->$/ {
+		if (!inblock) {
+			printf "docs-capture: line %d: end without a capture block\n", NR >"/dev/stderr"
+			bad = 1
+		}
+		inblock = 0
+		print
+		next
+	}
+	!inblock { print }
+	END {
+		if (inblock) {
+			print "docs-capture: unterminated capture block " name >"/dev/stderr"
+			bad = 1
+		}
+		exit bad
+	}' "$1"
+}
+
+# The capture names docs/concepts.md uses.
+used_names() {
+	sed -n 's/^<!-- capture \([a-z0-9_-]*\) -->$/\1/p' "$doc"
+}
+
+check() {
+	local rc=0 tmp f n
+	tmp=$(mktemp)
+	render "$doc" "$capdir" >"$tmp" || rc=1
+	if ! cmp -s "$tmp" "$doc"; then
+		rb_log "docs/concepts.md differs from docs/captured/ (run tests/vm/docs-capture.sh --update):"
+		diff -u "$doc" "$tmp" | head -n 40 >&2 || true
+		rc=1
+	fi
+	rm -f "$tmp"
+	for f in "$capdir"/*.txt; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .txt)
+		used_names | grep -qx "$n" || {
+			rb_log "docs/captured/$n.txt is not used by docs/concepts.md"
+			rc=1
+		}
+	done
+	[ "$rc" = 0 ] && echo "docs/concepts.md matches docs/captured/ ($(used_names | wc -l) blocks)"
+	return $rc
+}
+
+update() {
+	local tmp
+	tmp=$(mktemp)
+	render "$doc" "$capdir" >"$tmp" || { rm -f "$tmp"; rb_die "docs/concepts.md was not updated"; }
+	cat "$tmp" >"$doc"
+	rm -f "$tmp"
+	rb_log "docs/concepts.md updated from docs/captured/"
+}
+
+case "${1:-}" in
+--check) check; exit ;;
+--update) update; exit ;;
+esac
+
+suite=bookworm
+kver=
+while getopts s:k: opt; do
+	case $opt in
+	s) suite=$OPTARG ;;
+	k) kver=$OPTARG ;;
+	*) rb_die "usage: docs-capture.sh [-s SUITE] [-k KVER] | --check | --update" ;;
+	esac
+done
+out=$top/build/check/$suite
+root=$out/root
+if [ ! -d "$root/usr/lib/ringbus-tests" ]; then
+	rb_log "preparing the $suite guest first (log: $out/prepare.log)"
+	mkdir -p "$out"
+	"$here/prepare.sh" "$suite" "$out" >"$out/prepare.log" 2>&1 ||
+		rb_die "prepare.sh failed (log: $out/prepare.log)"
+fi
+# The root's own kernel (the one the suite's image installs), not a newer
+# one the package life cycle added: what a user of the suite has.
+[ -n "$kver" ] || kver=$(cat "$out/kver")
+"$here/install-tests.sh" "$root/usr/lib/ringbus-tests"
+rb_make_image "$root" "$out/root.img"
+
+b=$out/boot-$kver
+rb_log "booting $kver with ringbus.script=docs-capture (console: $b/console.log)"
+RB_CMDLINE="${RB_CMDLINE:-} ringbus.script=docs-capture" "$here/boot.sh" "$out" "$kver" ||
+	rb_die "the guest did not finish (console: $b/console.log)"
+raw=$b/docs-capture.txt
+tr -d '\r\000' <"$b/results.txt" |
+	sed -n '/^RINGBUS-DOCS_CAPTURE-BEGIN$/,/^RINGBUS-DOCS_CAPTURE-END$/p' >"$raw"
+grep -q '^RINGBUS-DOCS_CAPTURE-END$' "$raw" || rb_die "no complete capture in $b/results.txt"
+grep -q '^=== capture end$' "$raw" || rb_die "the capture script stopped early ($raw)"
+
+rm -rf "$capdir"
+mkdir -p "$capdir"
+awk -v dir="$capdir" '
+/^=== capture [a-z0-9_-]+$/ {
+	if (f)
+		close(f)
+	f = ($3 == "end") ? "" : dir "/" $3 ".txt"
+	next
+}
+/^RINGBUS-DOCS_CAPTURE-(BEGIN|END)$/ { next }
+f { print >f }' "$raw"
+rb_log "captured $(ls "$capdir" | wc -l) sections into docs/captured/ (kernel $kver)"
+update
+check
