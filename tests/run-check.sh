@@ -56,6 +56,14 @@ else
 	show "$build/abi-doc.log"
 fi
 
+# docs/concepts.md shows exactly the output make docs-capture captured.
+if tests/vm/docs-capture.sh --check >"$build/docs-capture.log" 2>&1; then
+	pass "docs/concepts.md: every capture block equals its docs/captured/ transcript"
+else
+	fail "docs/concepts.md: every capture block equals its docs/captured/ transcript (make docs-capture)"
+	show "$build/docs-capture.log"
+fi
+
 # User-space code: strict warnings, cppcheck, and ringbusctl's host self-test.
 # The test and benchmark programs run in the guest; here they are checked.
 user_c=$(ls tests/guest/src/*.c tests/stress/*.c tests/fuzz/*.c bench/*.c 2>/dev/null)

@@ -17,7 +17,7 @@ mkdir -p "$out"
 	{ tail -n 20 "$out.prepare.log" >&2; exit 1; }
 kver=$(cat "$out/kver")
 echo "Booting kernel $kver under QEMU (software emulation, about 30 seconds)..."
-RB_CMDLINE=ringbus.demo=1 "$here/boot.sh" "$out" "$kver" 300 || true
+RB_CMDLINE=rbtest.script=demo "$here/boot.sh" "$out" "$kver" 300 || true
 tr -d '\r\000' <"$out/boot-$kver/results.txt" | sed -n '/^RINGBUS-DEMO-BEGIN$/,/^RINGBUS-DEMO-END$/p' |
 	sed '1d;$d' >"$out/demo.txt"
 if [ ! -s "$out/demo.txt" ]; then

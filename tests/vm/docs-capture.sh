@@ -138,8 +138,8 @@ fi
 rb_make_image "$root" "$out/root.img"
 
 b=$out/boot-$kver
-rb_log "booting $kver with ringbus.script=docs-capture (console: $b/console.log)"
-RB_CMDLINE="${RB_CMDLINE:-} ringbus.script=docs-capture" "$here/boot.sh" "$out" "$kver" ||
+rb_log "booting $kver with rbtest.script=docs-capture (console: $b/console.log)"
+RB_CMDLINE="${RB_CMDLINE:-} rbtest.script=docs-capture" "$here/boot.sh" "$out" "$kver" ||
 	rb_die "the guest did not finish (console: $b/console.log)"
 raw=$b/docs-capture.txt
 tr -d '\r\000' <"$b/results.txt" |
