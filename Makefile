@@ -7,6 +7,7 @@
 #   make install          install them (then depmod) - for a hand build
 #   make check            the whole test suite (static checks, VM end to end)
 #   make demo             boot a throwaway VM with the suite and show it work
+#   make bench            benchmark against pipe, seqpacket and mq in a VM (build/bench/)
 #   make deb              build the ringbus-dkms and ringbus-utils packages
 #   make repo             the same as a local apt repository in build/repo/
 #
@@ -18,7 +19,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Extra kbuild arguments, e.g. W=1 or C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules install clean check demo deb lintian repo
+.PHONY: all modules install clean check demo bench deb lintian repo
 
 all: modules
 
@@ -42,6 +43,10 @@ check:
 
 demo:
 	tests/vm/demo.sh
+
+# Not part of check (it takes several minutes); its smoke test is.
+bench:
+	tests/vm/bench.sh
 
 # ringbus-dkms and ringbus-utils .debs in build/deb/ (dpkg-buildpackage).
 deb:
