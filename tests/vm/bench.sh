@@ -69,7 +69,7 @@ rb_log "timing dkms build per kernel (chroot)"
 trap 'rb_chroot_umount "$root"' EXIT
 rb_chroot_mount "$root"
 for k in $(ls "$root/lib/modules" | sort -V); do
-	[ -e "$root/lib/modules/$k/build/Makefile" ] || continue
+	chroot "$root" test -e "/lib/modules/$k/build/Makefile" || continue
 	tree=/var/tmp/rb-bench-dkms
 	if chroot "$root" /bin/bash -euc "
 		rm -rf $tree && mkdir -p $tree
