@@ -9,6 +9,7 @@
  *   rb-bench --overhead          per-record memory of ringbus, seqpacket, mq
  *   rb-bench --channel-overhead N
  *                                fixed memory of N channels and their fds
+ *   rb-bench --micro             cost of single and batch calls, no peer
  *
  * Transports (T):
  *   rb-queue   a ringbus queue-mode channel (1 reader)
@@ -714,6 +715,8 @@ static int run(void)
 {
 	pid_t pids[MAX_READERS];
 	uint64_t sent, delivered = 0, verified = 0;
+	struct ringbus_stats rst;
+	char wakeups[32] = "null";
 	unsigned int i;
 	double t0, t1 = 0, secs;
 	const char *msg = "";
@@ -765,6 +768,9 @@ static int run(void)
 	if (opt.t != T_PIPE && opt.t != T_SEQ)
 		for (i = 0; i < opt.readers; i++)
 			rfd[i] = -1;
+	/* Sleeping readers and writers the channel woke: one per record is a ping-pong. */
+	if ((opt.t == T_RBQ || opt.t == T_RBB) && !ioctl(wfd[0], RINGBUS_IOC_STATS, &rst))
+		snprintf(wakeups, sizeof(wakeups), "%llu", (unsigned long long)rst.wakeups);
 	teardown();
 	secs = t1 - t0;
 	if (secs <= 0)
@@ -772,11 +778,11 @@ static int run(void)
 	printf("{\"transport\":\"%s\",\"readers\":%u,\"batch\":%u,\"size\":%u,"
 	       "\"written\":%llu,\"delivered\":%llu,\"verified\":%llu,"
 	       "\"seconds\":%.6f,\"records_per_s\":%.1f,\"mb_per_s\":%.3f,"
-	       "\"verify\":\"%s\",\"ok\":%s,\"error\":\"%s\"}\n",
+	       "\"kernel_wakeups\":%s,\"verify\":\"%s\",\"ok\":%s,\"error\":\"%s\"}\n",
 	       tnames[opt.t], opt.readers, opt.batch, opt.size,
 	       (unsigned long long)sent, (unsigned long long)delivered,
 	       (unsigned long long)verified, secs, delivered / secs,
-	       delivered * (double)opt.size / secs / 1e6,
+	       delivered * (double)opt.size / secs / 1e6, wakeups,
 	       opt.full_verify ? "full" : "sample", ok ? "true" : "false", msg);
 	return ok ? 0 : 1;
 }
@@ -941,6 +947,151 @@ static int channel_overhead(unsigned int n)
 	return 0;
 }
 
+/* --- per-call costs without a peer ----------------------------------- */
+
+static void micro_line(const char *what, const char *mode, unsigned int batch,
+		       unsigned int size, uint64_t n, double secs)
+{
+	printf("{\"micro\":\"%s\",\"mode\":\"%s\",\"batch\":%u,\"size\":%u,"
+	       "\"records\":%llu,\"ns_per_record\":%.1f}\n", what, mode, batch, size,
+	       (unsigned long long)n, secs * 1e9 / n);
+}
+
+/* Write @n records of @size to @fd, @batch per call; return the seconds. */
+static double micro_write(int fd, unsigned int size, unsigned int batch, uint64_t n)
+{
+	size_t ss = 8 + align8(size);
+	uint8_t *slots = calloc(batch, ss);
+	struct ringbus_batch b;
+	uint64_t done = 0;
+	unsigned int i;
+	double t0;
+
+	if (!slots)
+		die("out of memory");
+	for (i = 0; i < batch; i++)
+		memcpy(slots + i * ss, &size, sizeof(size));
+	t0 = now();
+	while (done < n) {
+		if (batch == 1) {
+			if (write(fd, slots + 8, size) != (ssize_t)size)
+				die("write: %s", strerror(errno));
+			done++;
+			continue;
+		}
+		memset(&b, 0, sizeof(b));
+		b.buf = (uintptr_t)slots;
+		b.buf_len = batch * ss;
+		b.max_records = n - done < batch ? n - done : batch;
+		if (ioctl(fd, RINGBUS_IOC_WRITE_BATCH, &b) || !b.count)
+			die("WRITE_BATCH: %s", strerror(errno));
+		done += b.count;
+	}
+	t0 = now() - t0;
+	free(slots);
+	return t0;
+}
+
+/* Read @n records of @size from @fd, @batch per call; return the seconds. */
+static double micro_read(int fd, unsigned int size, unsigned int batch, uint64_t n)
+{
+	size_t bl = batch * (sizeof(struct ringbus_record_header) + align8(size));
+	uint8_t *buf = malloc(bl);
+	struct ringbus_batch b;
+	uint64_t done = 0;
+	double t0;
+
+	if (!buf)
+		die("out of memory");
+	t0 = now();
+	while (done < n) {
+		if (batch == 1) {
+			if (read(fd, buf, size) != (ssize_t)size)
+				die("read: %s", strerror(errno));
+			done++;
+			continue;
+		}
+		memset(&b, 0, sizeof(b));
+		b.buf = (uintptr_t)buf;
+		b.buf_len = bl;
+		b.max_records = n - done < batch ? n - done : batch;
+		if (ioctl(fd, RINGBUS_IOC_READ_BATCH, &b) || !b.count)
+			die("READ_BATCH: %s", strerror(errno));
+		done += b.count;
+	}
+	t0 = now() - t0;
+	free(buf);
+	return t0;
+}
+
+/*
+ * The cost of one write and one read call on their own, with nobody on the
+ * other side to wait for or wake: a channel of 4 MiB is filled, then
+ * drained, by one process.  The difference between record sizes is the
+ * per-byte cost of the copies; the difference between single calls and
+ * batches is what a batch saves per record.
+ */
+static int micro(void)
+{
+	static const unsigned int sizes[] = { 16, 64, 512, 4096 };
+	static const unsigned int batches[] = { 1, 32 };
+	const uint64_t cap = 4 << 20;
+	unsigned int i, j, m;
+	double tw, tr;
+
+	for (m = 0; m < 2; m++) {
+		const char *mode = m ? "queue" : "bcast";
+
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			for (j = 0; j < sizeof(batches) / sizeof(batches[0]); j++) {
+				uint64_t n = cap / rb_rec_size(sizes[i]) - 1;
+				int w, r;
+
+				if (n > 20000)
+					n = 20000;
+				snprintf(chname, sizeof(chname), "rbbench-micro-%d", (int)getpid());
+				rb_create(chname, cap, m ? RINGBUS_MODE_QUEUE : RINGBUS_MODE_BROADCAST);
+				w = rb_open(chname, O_WRONLY);
+				r = rb_open(chname, O_RDONLY);
+				tw = micro_write(w, sizes[i], batches[j], n);
+				tr = micro_read(r, sizes[i], batches[j], n);
+				close(w);
+				close(r);
+				rb_destroy(chname);
+				micro_line("write", mode, batches[j], sizes[i], n, tw);
+				micro_line("read", mode, batches[j], sizes[i], n, tr);
+			}
+		}
+	}
+	/* The reference: the same through a pipe (one copy each way). */
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t n = (1 << 20) / sizes[i];
+		uint8_t *buf = calloc(1, sizes[i]);
+		uint64_t k;
+		int p[2];
+
+		if (n > 20000)
+			n = 20000;
+		if (!buf || pipe(p) || fcntl(p[1], F_SETPIPE_SZ, 1 << 21) < 0)
+			die("pipe: %s", strerror(errno));
+		tw = now();
+		for (k = 0; k < n; k++)
+			write_all(p[1], buf, sizes[i]);
+		tw = now() - tw;
+		tr = now();
+		for (k = 0; k < n; k++)
+			if (read(p[0], buf, sizes[i]) != (ssize_t)sizes[i])
+				die("pipe read: %s", strerror(errno));
+		tr = now() - tr;
+		close(p[0]);
+		close(p[1]);
+		free(buf);
+		micro_line("write", "pipe", 1, sizes[i], n, tw);
+		micro_line("read", "pipe", 1, sizes[i], n, tr);
+	}
+	return 0;
+}
+
 /* --- main ------------------------------------------------------------- */
 
 static void usage(void)
@@ -950,7 +1101,8 @@ static void usage(void)
 		"                [--readers R] [--batch K] [--duration SECS | --count N]\n"
 		"                [--verify full|sample] [--capacity BYTES] [--corrupt SEQ]\n"
 		"       rb-bench --overhead\n"
-		"       rb-bench --channel-overhead N\n");
+		"       rb-bench --channel-overhead N\n"
+		"       rb-bench --micro\n");
 	exit(2);
 }
 
@@ -981,6 +1133,7 @@ int main(int argc, char **argv)
 		{ "corrupt", required_argument, NULL, 'x' },
 		{ "overhead", no_argument, NULL, 'O' },
 		{ "channel-overhead", required_argument, NULL, 'C' },
+		{ "micro", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int i, maxsize;
@@ -1030,6 +1183,8 @@ int main(int argc, char **argv)
 			return per_record_overhead();
 		case 'C':
 			return channel_overhead(number(optarg, 1, 250));
+		case 'M':
+			return micro();
 		default:
 			usage();
 		}

@@ -78,6 +78,18 @@ BEGIN {
 	nrep[key]++
 	rps[key, nrep[key]] = jnum($0, "records_per_s")
 	mbs[key, nrep[key]] = jnum($0, "mb_per_s")
+	if (jnum($0, "kernel_wakeups") != "" && jnum($0, "written") > 0)
+		wk[key, nrep[key]] = jnum($0, "kernel_wakeups") / jnum($0, "written")
+	next
+}
+/^\{"micro":/ {
+	mk = jstr($0, "micro") SUBSEP jstr($0, "mode") SUBSEP jnum($0, "batch")
+	if (!(mk in microseen)) {
+		microseen[mk] = 1
+		nmicro++
+		microkeys[nmicro] = mk
+	}
+	micro[mk, jnum($0, "size")] = jnum($0, "ns_per_record")
 	next
 }
 /^\{"overhead":/ { novh++; ovh[novh] = $0; next }
@@ -118,14 +130,19 @@ END {
 		n = nrep[k] + 0
 		if (n == 0)
 			continue
+		hasw = (k, 1) in wk
 		for (j = 1; j <= n; j++) {
 			v[j] = rps[k, j]
 			w[j] = mbs[k, j]
+			if (hasw)
+				x[j] = wk[k, j]
 		}
 		med[k] = median(v, n)
 		lo[k] = v[1]
 		hi[k] = v[n]
 		mbmed[k] = median(w, n)
+		if (hasw)
+			wkmed[k] = median(x, n)
 	}
 
 	# --- Markdown ---
@@ -203,29 +220,53 @@ END {
 
 	print "## All measurements" > md
 	print "" > md
-	print "| pattern | calls | size | transport | records/s (median) | min | max | spread | MB/s | runs |" > md
-	print "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |" > md
+	print "| pattern | calls | size | transport | records/s (median) | min | max | spread | MB/s | runs | kernel wake-ups per record written |" > md
+	print "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" > md
 	for (i = 1; i <= nkeys; i++) {
 		k = keys[i]
 		split(k, p, SUBSEP)
 		if (!(k in med)) {
-			printf "| %s | %s | %s | %s | failed | | | | | 0 |\n", p[1], p[2], p[3], p[4] > md
+			printf "| %s | %s | %s | %s | failed | | | | | 0 | |\n", p[1], p[2], p[3], p[4] > md
 			continue
 		}
 		sp = med[k] > 0 ? 100 * (hi[k] - lo[k]) / med[k] : 0
-		printf "| %s | %s | %s | %s%s | %s | %s | %s | %.1f%% | %.1f | %d%s |\n", p[1], p[2], p[3], p[4],
+		printf "| %s | %s | %s | %s%s | %s | %s | %s | %.1f%% | %.1f | %d%s | %s |\n", p[1], p[2], p[3], p[4],
 		       p[2] == "batch" ? " (" batchof[k] ")" : "",
 		       fmt_rate(med[k]), fmt_rate(lo[k]), fmt_rate(hi[k]), sp, mbmed[k], nrep[k],
-		       nfail[k] ? " (+" nfail[k] " failed)" : "" > md
+		       nfail[k] ? " (+" nfail[k] " failed)" : "",
+		       (k in wkmed) ? sprintf("%.3f", wkmed[k]) : "" > md
 		nrow++
 		row[nrow] = sprintf("{\"pattern\":\"%s\",\"calls\":\"%s\",\"batch\":%d,\"size\":%s,\"transport\":\"%s\"," \
 				    "\"records_per_s_median\":%.1f,\"records_per_s_min\":%.1f,\"records_per_s_max\":%.1f," \
-				    "\"spread_pct\":%.2f,\"mb_per_s_median\":%.3f,\"runs\":%d,\"failed_runs\":%d}",
+				    "\"spread_pct\":%.2f,\"mb_per_s_median\":%.3f,\"runs\":%d,\"failed_runs\":%d," \
+				    "\"kernel_wakeups_per_record\":%s}",
 				    p[1], p[2], batchof[k], p[3], p[4], med[k], lo[k], hi[k], sp, mbmed[k],
-				    nrep[k], nfail[k] + 0)
+				    nrep[k], nfail[k] + 0, (k in wkmed) ? sprintf("%.4f", wkmed[k]) : "null")
 	}
 	print "" > md
 
+	if (nmicro) {
+		print "## Cost per record of one call, no peer (ns under TCG; compare within the table)" > md
+		print "" > md
+		print "A 4 MiB channel is filled by one process and then drained by it: no waiting, no wake-ups. " \
+		      "The last column is the cost of each extra KiB of payload, (4096 B - 16 B) / 3.98 KiB." > md
+		print "" > md
+		print "| call | channel | records per call | 16 B | 64 B | 512 B | 4096 B | ns per extra KiB |" > md
+		print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |" > md
+		for (i = 1; i <= nmicro; i++) {
+			mk = microkeys[i]
+			split(mk, p, SUBSEP)
+			slope = ((mk, 4096) in micro && (mk, 16) in micro) ? \
+				sprintf("%.0f", (micro[mk, 4096] - micro[mk, 16]) / (4080 / 1024)) : ""
+			printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %s |\n", p[1], p[2], p[3],
+			       micro[mk, 16], micro[mk, 64], micro[mk, 512], micro[mk, 4096], slope > md
+			nmj++
+			mj[nmj] = sprintf("{\"call\":\"%s\",\"channel\":\"%s\",\"batch\":%s,\"ns_16\":%.1f," \
+					  "\"ns_64\":%.1f,\"ns_512\":%.1f,\"ns_4096\":%.1f}", p[1], p[2], p[3],
+					  micro[mk, 16], micro[mk, 64], micro[mk, 512], micro[mk, 4096])
+		}
+		print "" > md
+	}
 	if (novh) {
 		print "## Memory per record (bytes)" > md
 		print "" > md
@@ -306,6 +347,9 @@ END {
 	printf "],\n\"modprobe_ms\":[" > js
 	for (i = 1; i <= nmod; i++)
 		printf "%s%s", (i > 1 ? "," : ""), modms[i] > js
+	printf "],\n\"micro\":[" > js
+	for (i = 1; i <= nmj; i++)
+		printf "%s\n%s", (i > 1 ? "," : ""), mj[i] > js
 	printf "],\n\"dkms_build\":[" > js
 	for (i = 1; i <= ndkms; i++)
 		printf "%s\n%s", (i > 1 ? "," : ""), dkms[i] > js

@@ -7,14 +7,14 @@
 # repetition (the repetition loop is the outer one, so a slow phase of the
 # host hits every transport alike).
 #
-# Kernel command line knobs: ringbus.bench_reps=N (default 5),
-# ringbus.bench_secs=S (seconds per run, default 1), ringbus.bench_sizes=
+# Kernel command line knobs: ringbus.bench_reps=N (default 7),
+# ringbus.bench_secs=S (seconds per run, default 0.7), ringbus.bench_sizes=
 # 16,64 (default 16,64,512,4096).
 . "$RB_DIR/lib.sh"
 
 B=$RB_BIN/rb-bench
-reps=5
-secs=1
+reps=7
+secs=0.7
 sizes="16 64 512 4096"
 batch=32
 for arg in $(cat /proc/cmdline); do
@@ -59,6 +59,7 @@ done
 
 "$B" --overhead
 "$B" --channel-overhead 200
+"$B" --micro
 
 # The matrix.  1->1: every transport with single calls, those that have a
 # batch call with batches; 1->4: the broadcast channel against the writer

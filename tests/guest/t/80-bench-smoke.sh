@@ -105,6 +105,25 @@ t_channel_overhead() {
 }
 rb_case "bench: --channel-overhead creates, measures and destroys its channels" t_channel_overhead
 
+t_micro() {
+	local out
+	out=$("$B" --micro) || fail "--micro failed: $out"
+	printf '%s\n' "$out" | jq -e . >/dev/null || fail "not JSON lines: $out"
+	assert_eq "micro lines" 40 "$(printf '%s\n' "$out" | jq -r 'select(.ns_per_record > 0) | .micro' | wc -l)"
+	grep -q '^rbbench-micro' /proc/ringbus/channels && fail "channel left behind"
+	return 0
+}
+rb_case "bench: --micro times single and batch calls of both modes and a pipe" t_micro
+
+t_wakeups_reported() {
+	local out
+	out=$("$B" --transport rb-queue --size 64 --count 2000) || fail "$out"
+	jq -e '.kernel_wakeups >= 0' >/dev/null <<<"$out" || fail "no kernel_wakeups: $out"
+	out=$("$B" --transport pipe --size 64 --count 2000) || fail "$out"
+	jq -e '.kernel_wakeups == null' >/dev/null <<<"$out" || fail "a pipe reported ringbus wake-ups: $out"
+}
+rb_case "bench: ringbus runs report the channel's wake-ups, peers none" t_wakeups_reported
+
 t_report_renders() {
 	local d=/tmp/bench-report
 	rm -rf "$d" && mkdir -p "$d"
