@@ -1029,8 +1029,11 @@ static double micro_read(int fd, unsigned int size, unsigned int batch, uint64_t
  * other side to wait for or wake: a channel of 4 MiB is filled, then
  * drained, by one process.  The difference between record sizes is the
  * per-byte cost of the copies; the difference between single calls and
- * batches is what a batch saves per record.
+ * batches is what a batch saves per record.  Each figure is the fastest of
+ * MICRO_TRIES tries: interference (a busy host) only ever adds time.
  */
+#define MICRO_TRIES	5
+
 static int micro(void)
 {
 	static const unsigned int sizes[] = { 16, 64, 512, 4096 };
@@ -1045,19 +1048,29 @@ static int micro(void)
 		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			for (j = 0; j < sizeof(batches) / sizeof(batches[0]); j++) {
 				uint64_t n = cap / rb_rec_size(sizes[i]) - 1;
-				int w, r;
+				unsigned int try;
 
-				if (n > 20000)
-					n = 20000;
-				snprintf(chname, sizeof(chname), "rbbench-micro-%d", (int)getpid());
-				rb_create(chname, cap, m ? RINGBUS_MODE_QUEUE : RINGBUS_MODE_BROADCAST);
-				w = rb_open(chname, O_WRONLY);
-				r = rb_open(chname, O_RDONLY);
-				tw = micro_write(w, sizes[i], batches[j], n);
-				tr = micro_read(r, sizes[i], batches[j], n);
-				close(w);
-				close(r);
-				rb_destroy(chname);
+				if (n > 10000)
+					n = 10000;
+				tw = tr = 1e9;
+				for (try = 0; try < MICRO_TRIES; try++) {
+					double t;
+					int w, r;
+
+					snprintf(chname, sizeof(chname), "rbbench-micro-%d", (int)getpid());
+					rb_create(chname, cap, m ? RINGBUS_MODE_QUEUE : RINGBUS_MODE_BROADCAST);
+					w = rb_open(chname, O_WRONLY);
+					r = rb_open(chname, O_RDONLY);
+					t = micro_write(w, sizes[i], batches[j], n);
+					if (t < tw)
+						tw = t;
+					t = micro_read(r, sizes[i], batches[j], n);
+					if (t < tr)
+						tr = t;
+					close(w);
+					close(r);
+					rb_destroy(chname);
+				}
 				micro_line("write", mode, batches[j], sizes[i], n, tw);
 				micro_line("read", mode, batches[j], sizes[i], n, tr);
 			}
@@ -1067,22 +1080,31 @@ static int micro(void)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t n = (1 << 20) / sizes[i];
 		uint8_t *buf = calloc(1, sizes[i]);
+		unsigned int try;
 		uint64_t k;
 		int p[2];
 
-		if (n > 20000)
-			n = 20000;
+		if (n > 10000)
+			n = 10000;
 		if (!buf || pipe(p) || fcntl(p[1], F_SETPIPE_SZ, 1 << 21) < 0)
 			die("pipe: %s", strerror(errno));
-		tw = now();
-		for (k = 0; k < n; k++)
-			write_all(p[1], buf, sizes[i]);
-		tw = now() - tw;
-		tr = now();
-		for (k = 0; k < n; k++)
-			if (read(p[0], buf, sizes[i]) != (ssize_t)sizes[i])
-				die("pipe read: %s", strerror(errno));
-		tr = now() - tr;
+		tw = tr = 1e9;
+		for (try = 0; try < MICRO_TRIES; try++) {
+			double t = now();
+
+			for (k = 0; k < n; k++)
+				write_all(p[1], buf, sizes[i]);
+			t = now() - t;
+			if (t < tw)
+				tw = t;
+			t = now();
+			for (k = 0; k < n; k++)
+				if (read(p[0], buf, sizes[i]) != (ssize_t)sizes[i])
+					die("pipe read: %s", strerror(errno));
+			t = now() - t;
+			if (t < tr)
+				tr = t;
+		}
 		close(p[0]);
 		close(p[1]);
 		free(buf);

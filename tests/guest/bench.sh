@@ -8,13 +8,13 @@
 # host hits every transport alike).
 #
 # Kernel command line knobs: ringbus.bench_reps=N (default 7),
-# ringbus.bench_secs=S (seconds per run, default 0.7), ringbus.bench_sizes=
+# ringbus.bench_secs=S (seconds per run, default 0.5), ringbus.bench_sizes=
 # 16,64 (default 16,64,512,4096).
 . "$RB_DIR/lib.sh"
 
 B=$RB_BIN/rb-bench
 reps=7
-secs=0.7
+secs=0.5
 sizes="16 64 512 4096"
 batch=32
 for arg in $(cat /proc/cmdline); do
