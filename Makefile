@@ -7,6 +7,7 @@
 #   make install          install them (then depmod) - for a hand build
 #   make check            the whole test suite (static checks, VM end to end)
 #   make demo             boot a throwaway VM with the suite and show it work
+#   make bench            benchmark against pipe, seqpacket and mq in a VM (build/bench/)
 #   make deb              build the ringbus-dkms and ringbus-utils packages
 #   make repo             the same as a local apt repository in build/repo/
 #   make docs-capture     rerun the commands docs/concepts.md shows, in a guest,
@@ -20,7 +21,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Extra kbuild arguments, e.g. W=1 or C=2.
 KBUILD_ARGS ?=
 
-.PHONY: all modules install clean check demo deb lintian repo docs-capture
+.PHONY: all modules install clean check demo bench deb lintian repo docs-capture
 
 all: modules
 
@@ -49,6 +50,10 @@ demo:
 # (tests/vm/docs-capture.sh --check verifies the doc without a guest).
 docs-capture:
 	tests/vm/docs-capture.sh
+
+# Not part of check (it takes several minutes); its smoke test is.
+bench:
+	tests/vm/bench.sh
 
 # ringbus-dkms and ringbus-utils .debs in build/deb/ (dpkg-buildpackage).
 deb:

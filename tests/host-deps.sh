@@ -20,6 +20,7 @@ pkgs=(
 	man-db                 # man --warnings on the man pages
 	e2fsprogs              # mke2fs -d, the guest's root image
 	git                    # checkpatch's file list
+	gnuplot-nox            # make bench: the chart
 	linux-source-6.1       # scripts/checkpatch.pl
 	mmdebstrap             # the guest root file systems
 	perl                   # checkpatch
