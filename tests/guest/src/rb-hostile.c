@@ -238,6 +238,12 @@ static void setup_memory(void)
 {
 	unsigned char *m;
 
+	/* Every allocation first: none may land on the unmapped page later. */
+	cases_room = 4096;
+	cases = malloc(cases_room * sizeof(*cases));
+	if (!cases)
+		die("out of memory");
+
 	scratch = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pscratch = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
@@ -575,6 +581,15 @@ static long run_one(struct hcase *c, unsigned char **argp_out, unsigned char **p
 	return ret;
 }
 
+/* The "unmapped" page must still be unmapped: mincore() says ENOMEM. */
+static void assert_unmapped(void)
+{
+	unsigned char vec;
+
+	if (mincore(unmapped, PG, &vec) == 0 || errno != ENOMEM)
+		die("the unmapped test page got mapped");
+}
+
 static void run_case(struct hcase *c)
 {
 	struct snap before, after;
@@ -583,6 +598,8 @@ static void run_case(struct hcase *c)
 	char whybuf[192];
 	long ret;
 	int err;
+
+	assert_unmapped();
 
 	take_snap(&before);
 	ret = run_one(c, &argp, &pbuf);
@@ -1398,7 +1415,10 @@ static void g_read_batch(void)
 			for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
 				b = v;
 				b.buf_len = lens[j];
-				c = add_ioctl(g, f, RINGBUS_IOC_READ_BATCH, &b, sizeof(b), EFAULT,
+				/* a buf_len too small for the first record is
+				 * EMSGSIZE before buf is touched */
+				c = add_ioctl(g, f, RINGBUS_IOC_READ_BATCH, &b, sizeof(b),
+					      lens[j] < 37 ? EMSGSIZE : EFAULT,
 					      "buf_len %#llx, buf pointing to %s",
 					      (unsigned long long)lens[j], ptrk_names[bad[i]]);
 				c->ptroff = offsetof(struct ringbus_batch, buf);
@@ -1448,6 +1468,7 @@ static void g_read_batch(void)
 		c->ptroff = offsetof(struct ringbus_batch, buf);
 		c->ptrk = P_VALID;
 		c->plen = 256;
+		memset(c->pdata, FILL, c->plen);
 		c->check = chk_read_batch;
 		c->changes = 1;
 	}
