@@ -1805,6 +1805,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: rb-hostile run [GROUP...]\n"
 		"       rb-hostile groups\n"
+		"       rb-hostile count\n"
 		"       rb-hostile expect ERRNO OP NAME [ARG]\n"
 		"  ERRNO: 0 or EPERM, EACCES, ...; OP: open-r, open-w, open-rw, open-ctl,\n"
 		"  create [PERM [GID]], create-uid UID, create-gid GID, destroy, flush,\n"
@@ -1919,6 +1920,20 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "expect"))
 		return expect(argc, argv);
+	if (!strcmp(argv[1], "count")) {
+		/* the table without running it: cases per group */
+		size_t total = 0;
+
+		for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+			first = ncases;
+			groups[i].gen();
+			printf("%-12s %zu\n", groups[i].name,
+			       ncases - first + !strcmp(groups[i].name, "fops"));
+			total += ncases - first + !strcmp(groups[i].name, "fops");
+		}
+		printf("%-12s %zu\n", "total", total);
+		return 0;
+	}
 	if (strcmp(argv[1], "run"))
 		return usage();
 	if (getenv("RB_HOSTILE_QUIET"))
