@@ -302,8 +302,8 @@ static uint64_t fuzz_ptr(struct worker *w, size_t len, int *valid)
 	case 3: return KERNEL_PTR;
 	case 4: return NONCANON_PTR;
 	case 5: return (uintptr_t)rdonly_page;
-	case 6:	/* ends at the guard page */
-		return (uintptr_t)(w->guard - below(w, len + 1));
+	case 6:	/* ends at the guard page (never starts before scratch) */
+		return (uintptr_t)(w->guard - below(w, (len < SCRATCH_SZ ? len : SCRATCH_SZ) + 1));
 	default:
 		*valid = 1;
 		if (len > SCRATCH_SZ)
@@ -695,7 +695,13 @@ static void op_ioctl_known(struct worker *w, struct wfd *f, unsigned long cmd)
 		memset(&a.l, 0, sizeof(a.l));
 		a.l.count = (uint32_t)(chance(w, 3) ? fuzz_len(w, 64) : below(w, 64));
 		a.l.names = fuzz_ptr(w, (size_t)a.l.count * RINGBUS_NAME_MAX, &bufvalid);
-		mutate(w, &a.l, sizeof(a.l));
+		{
+			/* a mutated pointer could aim the kernel at our own heap */
+			uint64_t names = a.l.names;
+
+			mutate(w, &a.l, sizeof(a.l));
+			a.l.names = names;
+		}
 	} else if (cmd == RINGBUS_IOC_SET_OPTS) {
 		a.o.flags = chance(w, 4) ? (uint32_t)rnd(w) : (uint32_t)below(w, 2);
 		a.o.reserved = chance(w, 8) ? (uint32_t)rnd(w) : 0;
@@ -711,8 +717,13 @@ static void op_ioctl_known(struct worker *w, struct wfd *f, unsigned long cmd)
 			a.b.max_records = chance(w, 2) ? 0 : (uint32_t)below(w, 20);
 			a.b.buf = fuzz_ptr(w, a.b.buf_len, &bufvalid);
 		}
-		mutate(w, &a.b, sizeof(a.b));
-		/* where the records are (after the mutation): */
+		{
+			uint64_t p = a.b.buf;	/* as for LIST: not mutated */
+
+			mutate(w, &a.b, sizeof(a.b));
+			a.b.buf = p;
+		}
+		/* where the records are: */
 		bufvalid = a.b.buf >= (uintptr_t)w->scratch && a.b.buf < (uintptr_t)w->guard;
 		if (bufvalid) {
 			buf = (unsigned char *)(uintptr_t)a.b.buf;
