@@ -43,10 +43,16 @@ ops() {
 		"$OUT/root.out" "$OUT/member.out"
 }
 
+# The calls and errnos of the root run's first process, as diagnostics.
+summary() {
+	echo "# $(ops) operations"
+	sed -n 's/^rb-fuzz: process 0: \([a-z]* .*\)/# root: \1/p' "$OUT/root.out"
+}
+
 rb_case "fuzz: root 64-bit and ringbus member 32-bit, ${HALF}s, seed $SEED" phase "$F" "$F-32"
-echo "# $(ops) operations"
+summary
 rb_case "fuzz: root 32-bit and ringbus member 64-bit, ${HALF}s, seed $SEED" phase "$F-32" "$F"
-echo "# $(ops) operations"
+summary
 
 t_healthy_after() {
 	local ch
