@@ -473,11 +473,15 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 	if (cfg->perm & ~0777)
 		return ERR_PTR(-EINVAL);
 
-	/* Allocate everything before taking any lock. */
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	/*
+	 * Allocate everything before taking any lock.  User space decides
+	 * how much (up to max_capacity per channel): charge it to the
+	 * caller's memory cgroup.
+	 */
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
-	ch->buf = vzalloc(capacity);
+	ch->buf = __vmalloc(capacity, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!ch->buf) {
 		ret = -ENOMEM;
 		goto err_free_ch;
@@ -791,11 +795,12 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 
 	if (flags & ~(RINGBUS_READER_READ | RINGBUS_READER_WRITE))
 		return ERR_PTR(-EINVAL);
-	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
+	/* Every open() makes these: charged to the opener's memory cgroup. */
+	rd = kzalloc(sizeof(*rd), GFP_KERNEL_ACCOUNT);
 	if (!rd)
 		return ERR_PTR(-ENOMEM);
 	if (flags & RINGBUS_READER_WRITE) {
-		rd->wbuf = kvmalloc(ch->max_record, GFP_KERNEL);
+		rd->wbuf = kvmalloc(ch->max_record, GFP_KERNEL_ACCOUNT);
 		if (!rd->wbuf) {
 			kfree(rd);
 			return ERR_PTR(-ENOMEM);
