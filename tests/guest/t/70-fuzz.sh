@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The fuzzer (tests/fuzz/rb-fuzz.c), 64- and 32-bit, as root and as a member
 # of group ringbus at the same time, each side also poking at the other's
-# channels; then the kernel must be healthy.  Duration: ringbus.fuzz=SECS
+# channels; then the kernel must be healthy.  Duration: rbtest.fuzz=SECS
 # on the kernel command line (default 60), split over two phases.  The seed
 # comes from the date and is printed; rerun a seed with
 #   rb-fuzz --seed SEED --duration SECS ... (the failing run prints the line).
@@ -10,7 +10,7 @@
 F=$RB_BIN/rb-fuzz
 SECS=60
 for arg in $(cat /proc/cmdline); do
-	case $arg in ringbus.fuzz=*) SECS=${arg#ringbus.fuzz=} ;; esac
+	case $arg in rbtest.fuzz=*) SECS=${arg#rbtest.fuzz=} ;; esac
 done
 SEED=${RB_FUZZ_SEED:-$(date -u +%Y%m%d)}
 HALF=$(((SECS + 1) / 2))
