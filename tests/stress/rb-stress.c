@@ -21,6 +21,13 @@
  *                   EEXIST, EPIPE, EAGAIN...) are counted; any other errno
  *                   is a failure.
  *
+ * --kproducer NAME reads the queue channel rbtest_producer.ko fills with
+ *                   concurrent=SECS (tests/consumer) until its end record:
+ *                   sequence numbers 1, 2, 3... with no gap, every source's
+ *                   (timer or kthread of each CPU) numbers 0, 1, 2... in
+ *                   order, written on the CPU it belongs to, and the counts
+ *                   its summary records give equal what arrived.
+ *
  * A watchdog thread ends the run (exit 3) when the progress counter, or in
  * chaos mode any single worker thread, makes no progress for --watchdog
  * seconds: a deadlock or a lost wake-up.
@@ -610,8 +617,8 @@ static void *watchdog_main(void *unused)
 					closedir(d);
 			}
 			printf("RESULT mode=%s status=fail reason=watchdog seconds=%d\n",
-			       opt.mode < 0 ? "chaos" : opt.mode ? "queue" : "broadcast",
-			       opt.watchdog);
+			       opt.mode == -2 ? "kproducer" : opt.mode < 0 ? "chaos" :
+			       opt.mode ? "queue" : "broadcast", opt.watchdog);
 			fflush(stdout);
 			for (i = 0; i < nchildren; i++)
 				kill(children[i], SIGKILL);
@@ -885,7 +892,8 @@ static void read_whole(struct chaos_thread *t, int op, const char *path, int eno
 	ssize_t n;
 
 	if (fd < 0) {
-		if (enoent_ok && errno == ENOENT)
+		/* A sysfs file of a device just removed: ENOENT or ENODEV. */
+		if (enoent_ok && (errno == ENOENT || errno == ENODEV))
 			chaos_result(t, op, -1, errno);
 		else
 			violation("chaos: open %s: %s", path, strerror(errno));
@@ -1172,6 +1180,128 @@ static int run_chaos(void)
 }
 
 /* ---------------------------------------------------------------- */
+/* The in-kernel producer's concurrent run (tests/consumer).          */
+
+#define KP_MAX_CPUS 1024
+
+static int run_kproducer(const char *name)
+{
+	static uint64_t next[2][KP_MAX_CPUS], done_count[2][KP_MAX_CPUS];
+	static uint8_t buf[BATCH_BUF];
+	uint64_t seq = 0, numbered = 0, by_src[2] = { 0, 0 }, eagain = 0;
+	unsigned int dones = 0, sources = 0, ncpu = 0;
+	int fd, end = 0, i;
+	char path[64];
+	pthread_t wd;
+	double t0 = now_s(), t1;
+
+	memset(done_count, 0xff, sizeof(done_count));
+	snprintf(path, sizeof(path), "/dev/ringbus/%s", name);
+	fd = open_node(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "rb-stress: open %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	pthread_create(&wd, NULL, watchdog_main, NULL);
+	while (!end && !sh->violations) {
+		struct ringbus_batch b;
+		size_t off;
+
+		memset(&b, 0, sizeof(b));
+		b.buf = (uintptr_t)buf;
+		b.buf_len = sizeof(buf);
+		if (ioctl(fd, RINGBUS_IOC_READ_BATCH, &b)) {
+			if (errno == EINTR)
+				continue;
+			violation("%s: READ_BATCH: %s", name, strerror(errno));
+			break;
+		}
+		if (b.count == 0) {
+			violation("%s: destroyed before its end record", name);
+			break;
+		}
+		progress(b.count);
+		for (off = 0; off < b.bytes && !end; ) {
+			const struct ringbus_record_header *h = (const void *)(buf + off);
+			char rec[128], what[16];
+			unsigned int c, on;
+			uint64_t n, w, e;
+			int src;
+
+			off += sizeof(*h) + ((h->len + 7) & ~7U);
+			if (h->seq != seq + 1)
+				violation("%s: sequence %" PRIu64 " after %" PRIu64, name,
+					  (uint64_t)h->seq, seq);
+			seq = h->seq;
+			if (h->pid || h->uid)
+				violation("%s: in-kernel record with pid %u uid %u", name, h->pid, h->uid);
+			snprintf(rec, sizeof(rec), "%.*s", (int)(h->len < sizeof(rec) - 1 ?
+				 h->len : sizeof(rec) - 1), (const char *)(h + 1));
+			if (sscanf(rec, "%15s c=%u on=%u n=%" SCNu64, what, &c, &on, &n) == 4) {
+				src = !strcmp(what, "thread");
+				if ((!src && strcmp(what, "timer")) || c >= KP_MAX_CPUS) {
+					violation("%s: unknown record '%s'", name, rec);
+					continue;
+				}
+				if (on != c)
+					violation("%s: '%s' was written on CPU %u", name, rec, on);
+				if (n != next[src][c])
+					violation("%s: %s of CPU %u: record %" PRIu64 ", expected %" PRIu64,
+						  name, what, c, n, next[src][c]);
+				next[src][c] = n + 1;
+				if (c + 1 > ncpu)
+					ncpu = c + 1;
+				numbered++;
+				by_src[src]++;
+			} else if (sscanf(rec, "done %15s c=%u written=%" SCNu64 " eagain=%" SCNu64,
+					  what, &c, &w, &e) == 4 && c < KP_MAX_CPUS) {
+				src = !strcmp(what, "thread");
+				if (done_count[src][c] != UINT64_MAX)
+					violation("%s: second '%s'", name, rec);
+				done_count[src][c] = w;
+				if (w != next[src][c])
+					violation("%s: '%s' but %" PRIu64 " arrived", name, rec, next[src][c]);
+				eagain += e;
+				dones++;
+			} else if (sscanf(rec, "end sources=%u written=%" SCNu64, &sources, &w) == 2) {
+				if (w != numbered)
+					violation("%s: '%s' but %" PRIu64 " numbered records arrived",
+						  name, rec, numbered);
+				if (sources != dones)
+					violation("%s: '%s' after %u summaries", name, rec, dones);
+				end = 1;
+			} else {
+				violation("%s: unknown record '%s'", name, rec);
+			}
+		}
+	}
+	t1 = now_s();
+	wd_stop = 1;
+	pthread_join(wd, NULL);
+	for (i = 0; i < (int)ncpu; i++) {
+		if (next[0][i] != 0 && done_count[0][i] == UINT64_MAX)
+			violation("%s: no summary of the timer of CPU %d", name, i);
+		if (next[1][i] != 0 && done_count[1][i] == UINT64_MAX)
+			violation("%s: no summary of the thread of CPU %d", name, i);
+		if (!next[0][i] || !next[1][i])
+			violation("%s: CPU %d: %" PRIu64 " timer and %" PRIu64 " thread records",
+				  name, i, next[0][i], next[1][i]);
+	}
+	close(fd);
+	printf("kproducer: %s: %" PRIu64 " records (%" PRIu64 " from timers, %" PRIu64
+	       " from kthreads) from %u CPUs in %.1f s (%.0f records/s read), %" PRIu64
+	       " writes refused with EAGAIN, %u summaries%s\n", name, numbered, by_src[0],
+	       by_src[1], ncpu, t1 - t0, numbered / (t1 - t0), eagain, dones,
+	       end ? "" : ", NO END RECORD");
+	printf("RESULT mode=kproducer records=%" PRIu64 " timer=%" PRIu64 " thread=%" PRIu64
+	       " cpus=%u sources=%u eagain=%" PRIu64 " seconds=%.1f rate=%.0f violations=%"
+	       PRIu64 " status=%s\n", numbered, by_src[0], by_src[1], ncpu, dones, eagain,
+	       t1 - t0, numbered / (t1 - t0), sh->violations,
+	       sh->violations || !end ? "fail" : "ok");
+	return sh->violations || !end ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
@@ -1180,6 +1310,8 @@ static void usage(FILE *f)
 "  -m, --mode queue|broadcast  channel mode of the flow test (default queue)\n"
 "  -C, --chaos                 concurrent create/destroy/open/close/io/ioctl and\n"
 "                              procfs/sysfs readers on the same names instead\n"
+"  -K, --kproducer NAME        check the channel rbtest_producer.ko concurrent=S\n"
+"                              fills (read until its end record) instead\n"
 "  -w, --writers N             writer threads (default 8, at most %d)\n"
 "  -r, --readers N             reader processes (default 8, at most %d)\n"
 "  -c, --channels N            channels; writer/reader i uses channel i %% N (default 4)\n"
@@ -1207,6 +1339,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "chaos", no_argument, NULL, 'C' },
+		{ "kproducer", required_argument, NULL, 'K' },
 		{ "writers", required_argument, NULL, 'w' },
 		{ "readers", required_argument, NULL, 'r' },
 		{ "channels", required_argument, NULL, 'c' },
@@ -1225,9 +1358,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *kproducer = NULL;
 	int c, chaos = 0, rc;
 
-	while ((c = getopt_long(argc, argv, "m:Cw:r:c:d:s:t:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:CK:w:r:c:d:s:t:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (!strcmp(optarg, "queue"))
@@ -1238,6 +1372,7 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'C': chaos = 1; break;
+		case 'K': kproducer = optarg; break;
 		case 'w': opt.writers = atoi(optarg); break;
 		case 'r': opt.readers = atoi(optarg); break;
 		case 'c': opt.channels = atoi(optarg); break;
@@ -1261,6 +1396,8 @@ int main(int argc, char **argv)
 		goto bad;
 	if (chaos)
 		opt.mode = -1;
+	if (kproducer)
+		opt.mode = -2;
 	if (opt.writers < 1 || opt.writers > MAX_W || opt.readers < 1 || opt.readers > MAX_R ||
 	    opt.channels < 1 || opt.channels > MAX_CH || opt.channels > opt.writers ||
 	    opt.channels > opt.readers || opt.duration <= 0 || opt.watchdog < 1 ||
@@ -1283,7 +1420,10 @@ int main(int argc, char **argv)
 	memset(sh, 0, sizeof(*sh));
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rc = chaos ? run_chaos() : run_flow();
+	if (kproducer)
+		rc = run_kproducer(kproducer);
+	else
+		rc = chaos ? run_chaos() : run_flow();
 	return rc;
 bad:
 	usage(stderr);
