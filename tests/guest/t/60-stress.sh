@@ -2,7 +2,8 @@
 # Load: rb-stress (tests/stress) in queue, broadcast and chaos mode, run by
 # an unprivileged member of group ringbus, and the in-kernel producer
 # writing from a timer and a kthread on every CPU at once.  Each mode runs
-# ringbus.stress=SECS seconds (kernel command line; default 60).  The
+# ringbus.stress=SECS seconds (kernel command line; default 60), with the
+# seed ringbus.seed=N (default: the time; printed).  The
 # numbers of every run are printed as TAP diagnostics ("# " lines).
 . "$RB_DIR/lib.sh"
 
@@ -10,12 +11,13 @@ STRESS=$RB_BIN/rb-stress
 KO=$RB_DIR/consumer/$(uname -r)/rbtest_producer.ko
 OUT=/tmp/rb-stress-out
 SECS=60
+SEED=$(date +%s)
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	ringbus.stress=*) SECS=${arg#ringbus.stress=} ;;
+	ringbus.seed=*) SEED=${arg#ringbus.seed=} ;;
 	esac
 done
-SEED=${RB_STRESS_SEED:-$(date +%s)}
 USER_=rbstress
 id "$USER_" >/dev/null 2>&1 || useradd --groups ringbus "$USER_"
 mkdir -p "$OUT"
@@ -129,7 +131,7 @@ note() {
 	return 0
 }
 
-echo "# stress: $SECS s per mode, seed $SEED (ringbus.stress=SECS on the kernel command line)"
+echo "# stress: $SECS s per mode, seed $SEED (ringbus.stress=SECS and ringbus.seed=N on the kernel command line)"
 rb_case "stress: queue mode, 8 writers and 8 reader processes on 4 channels: every record exactly once, in order, intact" t_queue
 note queue
 rb_case "stress: queue mode, writers sharing one open file per channel: every record exactly once" t_queue_shared_fd
