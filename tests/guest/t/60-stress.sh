@@ -34,7 +34,7 @@ stress() {
 	out=$(cd /tmp && as "$USER_" "$STRESS" --seed "$SEED" "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" >"$OUT/$name.log"
-	printf '%s\n' "$out" | grep -Ev '^(RESULT|  )' | grep -v '^VIOLATION' >"$OUT/$name"
+	printf '%s\n' "$out" | grep -Ev '^(  |VIOLATION)' >"$OUT/$name"
 	if [ "$rc" != 0 ]; then
 		printf '%s\n' "$out" | tail -n 40 >&2
 		fail "rb-stress $* exited $rc" >&2
