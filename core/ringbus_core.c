@@ -44,6 +44,8 @@
  *   ringbus_registry_lock (mutex: channel list and count, notifier calls)
  *   rd->lock (mutex: one read or seek at a time on one open file, so
  *             threads sharing it never see a half-moved position)
+ *   rd->wlock (mutex: one write at a time on one open file, whose
+ *              @wbuf holds the record being written)
  *     ch->read_mutex (mutex: queue-mode consumers, flush, TTL expiry)
  *       ch->lock (spinlock, interrupts saved: the ring and its counters;
  *                 writers may run in any context, so every holder uses
@@ -187,7 +189,8 @@ struct ringbus_reader {
 	u64 pos;		/* broadcast: next record's position */
 	u64 seq;		/* broadcast: next record's sequence */
 	u64 missed;		/* records lost to overruns, in total */
-	u8 *wbuf;		/* writers: the record being written */
+	struct mutex wlock;	/* one write of this reader at a time */
+	u8 *wbuf;		/* writers: the record being written, wlock */
 };
 
 static DEFINE_MUTEX(ringbus_registry_lock);
@@ -808,6 +811,7 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 	}
 	rd->flags = flags;
 	mutex_init(&rd->lock);
+	mutex_init(&rd->wlock);
 	spin_lock_irqsave(&ch->lock, irqflags);
 	if (ch->dead) {
 		spin_unlock_irqrestore(&ch->lock, irqflags);
@@ -895,8 +899,13 @@ ssize_t ringbus_reader_write_user(struct ringbus_reader *rd,
 	ret = rbus_check_len(ch, len);
 	if (ret)
 		return ret;
-	if (copy_from_user(rd->wbuf, buf, len))
-		return -EFAULT;
+	/* Threads sharing the open file share @wbuf: one write at a time. */
+	if (mutex_lock_interruptible(&rd->wlock))
+		return -ERESTARTSYS;
+	if (copy_from_user(rd->wbuf, buf, len)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
 	for (;;) {
 		spin_lock_irqsave(&ch->lock, flags);
 		ret = rbus_push_locked(ch, rd->wbuf, len, task_tgid_vnr(current),
@@ -907,8 +916,10 @@ ssize_t ringbus_reader_write_user(struct ringbus_reader *rd,
 		ret = wait_event_interruptible(ch->write_wait,
 					       rbus_queue_has_room(ch, rbus_rec_size(len)));
 		if (ret)
-			return ret;
+			break;
 	}
+out_unlock:
+	mutex_unlock(&rd->wlock);
 	if (ret)
 		return ret;
 	rbus_count(&rbus_pcpu->records_written, 1);

@@ -5,11 +5,30 @@
  * context (module init), hard interrupt (irq_work and the on_each_cpu()
  * IPI on every CPU) and softirq (a timer), all at once.  It creates the
  * broadcast channel "kproducer"; the guest tests read it from user space.
+ *
+ * With concurrent=SECS it also creates the queue channel "kconcurrent" and,
+ * for SECS seconds, writes to it from a pinned timer (softirq) and a bound
+ * kthread (process context) on every online CPU at the same time.  Each
+ * source numbers the records it wrote successfully from 0
+ * ("timer c=C on=CPU n=N", "thread c=C on=CPU n=N"); a full queue gives
+ * -EAGAIN, which is counted, never retried with the same number.  When
+ * the time is up each CPU's kthread stops its timer and writes
+ * "done timer c=C written=W eagain=E" and the same for itself; the last
+ * one writes "end sources=S written=TOTAL".  The totals are also in
+ * /sys/module/rbtest_producer/parameters/concurrent_{written,eagain,done}.
+ * User space (rb-stress --kproducer) checks every record arrived, in order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/irq_work.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/timer.h>
 #include <linux/ringbus.h>
@@ -18,7 +37,47 @@ static unsigned int timer_records = 20;
 module_param(timer_records, uint, 0444);
 MODULE_PARM_DESC(timer_records, "Records written from the timer (softirq), one per tick");
 
+static unsigned int concurrent;
+module_param(concurrent, uint, 0444);
+MODULE_PARM_DESC(concurrent,
+		 "Seconds of concurrent writing to kconcurrent from a timer and a kthread per CPU (default 0: off)");
+
+/* Results of the concurrent run, for user space (read-only parameters). */
+static unsigned long concurrent_written;
+module_param(concurrent_written, ulong, 0444);
+MODULE_PARM_DESC(concurrent_written, "Records written to kconcurrent so far (output)");
+
+static unsigned long concurrent_eagain;
+module_param(concurrent_eagain, ulong, 0444);
+MODULE_PARM_DESC(concurrent_eagain, "Writes to kconcurrent refused with -EAGAIN (output)");
+
+static bool concurrent_done;
+module_param(concurrent_done, bool, 0444);
+MODULE_PARM_DESC(concurrent_done, "Whether the concurrent run wrote its end record (output)");
+
+/* Records a timer writes per tick. */
+#define RBT_TIMER_BURST	8
+
+struct rbt_source {
+	unsigned long written;
+	unsigned long eagain;
+};
+
+struct rbt_cpu {
+	unsigned int cpu;
+	struct timer_list timer;
+	struct task_struct *thread;
+	struct rbt_source tsrc;		/* the timer's counts */
+	struct rbt_source ksrc;		/* the kthread's counts */
+};
+
 static struct ringbus_channel *rbt_ch;
+static struct ringbus_channel *rbt_cc;
+static struct rbt_cpu *rbt_cpus;
+static unsigned long rbt_deadline;
+static atomic_t rbt_running;
+static atomic_long_t rbt_written;
+static atomic_long_t rbt_eagain;
 static struct timer_list rbt_timer;
 static unsigned int rbt_ticks;
 static struct irq_work rbt_irq_work;
@@ -48,6 +107,152 @@ static void rbt_tick(struct timer_list *t)
 		mod_timer(&rbt_timer, jiffies + msecs_to_jiffies(10));
 }
 
+/* One numbered record from one source; false when the queue was full. */
+static bool rbt_cc_put(const char *what, struct rbt_cpu *c, struct rbt_source *src)
+{
+	char rec[64];
+	int len = scnprintf(rec, sizeof(rec), "%s c=%u on=%d n=%lu", what, c->cpu,
+			    raw_smp_processor_id(), src->written);
+	int ret = ringbus_write(rbt_cc, rec, len);
+
+	if (ret) {
+		if (ret == -EAGAIN) {
+			src->eagain++;
+			atomic_long_inc(&rbt_eagain);
+		}
+		return false;
+	}
+	src->written++;
+	atomic_long_inc(&rbt_written);
+	return true;
+}
+
+static void rbt_cc_tick(struct timer_list *t)
+{
+	struct rbt_cpu *c = container_of(t, struct rbt_cpu, timer);
+	int i;
+
+	for (i = 0; i < RBT_TIMER_BURST; i++)
+		rbt_cc_put("timer", c, &c->tsrc);
+	if (time_before(jiffies, rbt_deadline))
+		mod_timer(&c->timer, jiffies + 1);	/* pinned: stays on this CPU */
+}
+
+/* Process context: retry a summary record until it fits. */
+static __printf(1, 2) void rbt_cc_put_final(const char *fmt, ...)
+{
+	char rec[96];
+	va_list ap;
+	int len, ret;
+
+	va_start(ap, fmt);
+	len = vscnprintf(rec, sizeof(rec), fmt, ap);
+	va_end(ap);
+	while ((ret = ringbus_write(rbt_cc, rec, len)) == -EAGAIN &&
+	       !kthread_should_stop())
+		usleep_range(500, 1000);
+}
+
+static int rbt_cc_thread(void *arg)
+{
+	struct rbt_cpu *c = arg;
+	unsigned int n = 0;
+
+	while (!kthread_should_stop() && time_before(jiffies, rbt_deadline)) {
+		if (!rbt_cc_put("thread", c, &c->ksrc))
+			usleep_range(50, 100);
+		if (++n % 64 == 0)
+			cond_resched();
+	}
+	/* The timer of this CPU is done too before its counts are told. */
+	timer_delete_sync(&c->timer);
+	rbt_cc_put_final("done timer c=%u written=%lu eagain=%lu", c->cpu,
+			 c->tsrc.written, c->tsrc.eagain);
+	rbt_cc_put_final("done thread c=%u written=%lu eagain=%lu", c->cpu,
+			 c->ksrc.written, c->ksrc.eagain);
+	if (atomic_dec_and_test(&rbt_running)) {
+		concurrent_written = atomic_long_read(&rbt_written);
+		concurrent_eagain = atomic_long_read(&rbt_eagain);
+		rbt_cc_put_final("end sources=%u written=%lu", 2 * num_online_cpus(),
+				 concurrent_written);
+		WRITE_ONCE(concurrent_done, true);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ);
+	return 0;
+}
+
+static void rbt_cc_stop(void)
+{
+	unsigned int cpu;
+
+	if (!rbt_cpus)
+		return;
+	for_each_online_cpu(cpu) {
+		struct rbt_cpu *c = &rbt_cpus[cpu];
+
+		if (c->thread)
+			kthread_stop(c->thread);
+		timer_delete_sync(&c->timer);
+	}
+	kfree(rbt_cpus);
+	rbt_cpus = NULL;
+	ringbus_channel_destroy(rbt_cc);
+	ringbus_channel_put(rbt_cc);
+}
+
+static int rbt_cc_start(void)
+{
+	struct ringbus_channel_config cfg = {
+		.name = "kconcurrent",
+		.capacity = 1 << 20,
+		.mode = RINGBUS_MODE_QUEUE,
+		.uid = GLOBAL_ROOT_UID,
+		.gid = GLOBAL_ROOT_GID,
+		.perm = 0644,
+	};
+	unsigned int cpu;
+
+	rbt_cc = ringbus_channel_create(&cfg);
+	if (IS_ERR(rbt_cc))
+		return PTR_ERR(rbt_cc);
+	rbt_cpus = kcalloc(nr_cpu_ids, sizeof(*rbt_cpus), GFP_KERNEL);
+	if (!rbt_cpus) {
+		ringbus_channel_destroy(rbt_cc);
+		ringbus_channel_put(rbt_cc);
+		return -ENOMEM;
+	}
+	rbt_deadline = jiffies + concurrent * HZ;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		rbt_cpus[cpu].cpu = cpu;
+		timer_setup(&rbt_cpus[cpu].timer, rbt_cc_tick, TIMER_PINNED);
+	}
+	for_each_online_cpu(cpu) {
+		struct rbt_cpu *c = &rbt_cpus[cpu];
+
+		c->thread = kthread_create_on_cpu(rbt_cc_thread, c, cpu, "rbtest/%u");
+		if (IS_ERR(c->thread)) {
+			int ret = PTR_ERR(c->thread);
+
+			c->thread = NULL;
+			cpus_read_unlock();
+			rbt_cc_stop();
+			return ret;
+		}
+	}
+	atomic_set(&rbt_running, num_online_cpus());
+	for_each_online_cpu(cpu) {
+		struct rbt_cpu *c = &rbt_cpus[cpu];
+
+		c->timer.expires = jiffies + 1;
+		add_timer_on(&c->timer, cpu);
+		wake_up_process(c->thread);
+	}
+	cpus_read_unlock();
+	return 0;
+}
+
 static int __init rbt_init(void)
 {
 	struct ringbus_channel_config cfg = {
@@ -58,10 +263,19 @@ static int __init rbt_init(void)
 		.gid = GLOBAL_ROOT_GID,
 		.perm = 0644,
 	};
+	int ret;
 
 	rbt_ch = ringbus_channel_create(&cfg);
 	if (IS_ERR(rbt_ch))
 		return PTR_ERR(rbt_ch);
+	if (concurrent) {
+		ret = rbt_cc_start();
+		if (ret) {
+			ringbus_channel_destroy(rbt_ch);
+			ringbus_channel_put(rbt_ch);
+			return ret;
+		}
+	}
 	rbt_put("process");
 	on_each_cpu(rbt_ipi, NULL, 1);
 	init_irq_work(&rbt_irq_work, rbt_irq_work_fn);
@@ -74,6 +288,7 @@ module_init(rbt_init);
 
 static void __exit rbt_exit(void)
 {
+	rbt_cc_stop();
 	timer_delete_sync(&rbt_timer);
 	irq_work_sync(&rbt_irq_work);
 	ringbus_channel_destroy(rbt_ch);
