@@ -2,8 +2,8 @@
 # Load: rb-stress (tests/stress) in queue, broadcast and chaos mode, run by
 # an unprivileged member of group ringbus, and the in-kernel producer
 # writing from a timer and a kthread on every CPU at once.  Each mode runs
-# ringbus.stress=SECS seconds (kernel command line; default 60), with the
-# seed ringbus.seed=N (default: the time; printed).  The
+# rbtest.stress=SECS seconds (kernel command line; default 60), with the
+# seed rbtest.seed=N (default: the time; printed).  The
 # numbers of every run are printed as TAP diagnostics ("# " lines).
 . "$RB_DIR/lib.sh"
 
@@ -14,8 +14,8 @@ SECS=60
 SEED=$(date +%s)
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	ringbus.stress=*) SECS=${arg#ringbus.stress=} ;;
-	ringbus.seed=*) SEED=${arg#ringbus.seed=} ;;
+	rbtest.stress=*) SECS=${arg#rbtest.stress=} ;;
+	rbtest.seed=*) SEED=${arg#rbtest.seed=} ;;
 	esac
 done
 USER_=rbstress
@@ -131,7 +131,7 @@ note() {
 	return 0
 }
 
-echo "# stress: $SECS s per mode, seed $SEED (ringbus.stress=SECS and ringbus.seed=N on the kernel command line)"
+echo "# stress: $SECS s per mode, seed $SEED (rbtest.stress=SECS and rbtest.seed=N on the kernel command line)"
 rb_case "stress: queue mode, 8 writers and 8 reader processes on 4 channels: every record exactly once, in order, intact" t_queue
 note queue
 rb_case "stress: queue mode, writers sharing one open file per channel: every record exactly once" t_queue_shared_fd

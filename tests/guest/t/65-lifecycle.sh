@@ -5,7 +5,7 @@
 # module; processes killed while blocked in read or write leave nothing
 # behind.  (10-modules.sh covers the control node held open and the core
 # held by its dependents; 50-kernel-producer.sh rmmod ringbus under the
-# producer.)  ringbus.cycles=N on the kernel command line changes the
+# producer.)  rbtest.cycles=N on the kernel command line changes the
 # number of rounds (default 200).
 . "$RB_DIR/lib.sh"
 
@@ -13,7 +13,7 @@ KO=$RB_DIR/consumer/$(uname -r)/rbtest_producer.ko
 CYCLES=200
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	ringbus.cycles=*) CYCLES=${arg#ringbus.cycles=} ;;
+	rbtest.cycles=*) CYCLES=${arg#rbtest.cycles=} ;;
 	esac
 done
 OUT=/tmp/rb-lifecycle-out
