@@ -383,47 +383,61 @@ static long rbus_ioc_destroy(void __user *argp)
 }
 
 struct rbus_list_ctx {
-	char __user *names;
+	char *names;		/* room names of RINGBUS_NAME_MAX bytes, zeroed */
 	u32 room;
 	u32 count;
-	int err;
 };
 
+/* Called under the core's registry mutex: only memory of our own here. */
 static int rbus_list_one(struct ringbus_channel *ch, void *arg)
 {
 	struct rbus_list_ctx *ctx = arg;
-	char name[RINGBUS_NAME_MAX] = {};
 
-	if (ctx->count < ctx->room) {
-		strscpy(name, ringbus_channel_name(ch), sizeof(name));
-		if (copy_to_user(ctx->names + (size_t)ctx->count * RINGBUS_NAME_MAX,
-				 name, sizeof(name))) {
-			ctx->err = -EFAULT;
-			return 1;
-		}
-	}
+	if (ctx->count < ctx->room)
+		strscpy(ctx->names + (size_t)ctx->count * RINGBUS_NAME_MAX,
+			ringbus_channel_name(ch), RINGBUS_NAME_MAX);
 	ctx->count++;
 	return 0;
 }
 
+/*
+ * The names are gathered into a kernel buffer under the registry mutex and
+ * copied to the caller after it is released: a user buffer whose pages
+ * fault slowly (userfaultfd, FUSE) cannot hold up every create, destroy
+ * and lookup.  No more than max_channels names can exist.
+ */
 static long rbus_ioc_list(void __user *argp)
 {
-	struct ringbus_list l;
+	struct ringbus_core_info core;
 	struct rbus_list_ctx ctx = {};
+	struct ringbus_list l;
+	long ret = 0;
+	u32 copied;
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
 	if (l.flags || !rbus_zero(l.reserved, sizeof(l.reserved)))
 		return -EINVAL;
-	ctx.names = u64_to_user_ptr(l.names);
-	ctx.room = l.count;
+	ringbus_get_core_info(&core);
+	ctx.room = min(l.count, core.max_channels);
+	if (ctx.room) {
+		ctx.names = kvcalloc(ctx.room, RINGBUS_NAME_MAX, GFP_KERNEL_ACCOUNT);
+		if (!ctx.names)
+			return -ENOMEM;
+	}
 	ringbus_iterate_channels(rbus_list_one, &ctx);
-	if (ctx.err)
-		return ctx.err;
+	copied = min(ctx.count, ctx.room);
+	if (copied && copy_to_user(u64_to_user_ptr(l.names), ctx.names,
+				   (size_t)copied * RINGBUS_NAME_MAX)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
 	l.count = ctx.count;
 	if (copy_to_user(argp, &l, sizeof(l)))
-		return -EFAULT;
-	return 0;
+		ret = -EFAULT;
+out_free:
+	kvfree(ctx.names);
+	return ret;
 }
 
 static long rbus_copy_info(void __user *argp, struct ringbus_channel *ch)
