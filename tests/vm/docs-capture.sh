@@ -125,12 +125,7 @@ while getopts s:k: opt; do
 done
 out=$top/build/check/$suite
 root=$out/root
-if [ ! -d "$root/usr/lib/ringbus-tests" ]; then
-	rb_log "preparing the $suite guest first (log: $out/prepare.log)"
-	mkdir -p "$out"
-	"$here/prepare.sh" "$suite" "$out" >"$out/prepare.log" 2>&1 ||
-		rb_die "prepare.sh failed (log: $out/prepare.log)"
-fi
+rb_prepared_guest "$suite" "$out"
 # The root's own kernel (the one the suite's image installs), not a newer
 # one the package life cycle added: what a user of the suite has.
 [ -n "$kver" ] || kver=$(cat "$out/kver")

@@ -55,3 +55,14 @@ rb_make_image() {
 	rm -f "$2"
 	mke2fs -q -t ext4 -L ringbus-root -E root_owner=0:0 -d "$1" -F "$2" "${size}M" >/dev/null
 }
+
+# rb_prepared_guest SUITE OUT: the guest make check prepares in OUT
+# (build/check/SUITE), prepared first when it is not there (the developer
+# tools quick.sh and docs-capture.sh work on it).
+rb_prepared_guest() {
+	[ -d "$2/root/usr/lib/ringbus-tests" ] && return 0
+	rb_log "preparing the $1 guest first (log: $2/prepare.log)"
+	mkdir -p "$2"
+	"$(dirname "${BASH_SOURCE[0]}")/prepare.sh" "$1" "$2" >"$2/prepare.log" 2>&1 ||
+		rb_die "prepare.sh failed (log: $2/prepare.log)"
+}

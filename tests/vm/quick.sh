@@ -25,12 +25,7 @@ while getopts s:k: opt; do
 done
 shift $((OPTIND - 1))
 out=$top/build/check/$suite
-if [ ! -d "$out/root/usr/lib/ringbus-tests" ]; then
-	rb_log "preparing the $suite guest first (log: $out/prepare.log)"
-	mkdir -p "$out"
-	"$here/prepare.sh" "$suite" "$out" >"$out/prepare.log" 2>&1 ||
-		rb_die "prepare.sh failed (log: $out/prepare.log)"
-fi
+rb_prepared_guest "$suite" "$out"
 root=$out/root
 [ -n "$kver" ] || kver=$(tail -n 1 "$out/kernels")
 "$here/install-tests.sh" "$root/usr/lib/ringbus-tests"
