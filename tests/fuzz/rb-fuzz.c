@@ -970,6 +970,32 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The symbolic name of an errno; strerrorname_np() is glibc 2.32 and up. */
+static const char *errno_name(int e)
+{
+	static const struct {
+		int e;
+		const char *name;
+	} names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
+		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
+		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
+		{ ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" }, { EPIPE, "EPIPE" },
+		{ ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+		{ EMSGSIZE, "EMSGSIZE" }, { EOVERFLOW, "EOVERFLOW" },
+		{ ESTALE, "ESTALE" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == e)
+			return names[i].name;
+	return NULL;
+}
+
 static int run_process(unsigned int p)
 {
 	struct worker *ws = calloc(opt_threads, sizeof(*ws));
@@ -1014,11 +1040,18 @@ static int run_process(unsigned int p)
 
 		n += snprintf(line + n, sizeof(line) - n, "rb-fuzz: process %u: %-5s %7lu calls %7lu failed:",
 			      p, sys_names[s], calls[s], fails[s]);
-		for (e = 0; e < 134 && n < (int)sizeof(line) - 32; e++)
-			if (ws[0].errs[s][e])
+		for (e = 0; e < 134 && n < (int)sizeof(line) - 32; e++) {
+			const char *name = e == 133 ? "other" : errno_name(e);
+
+			if (!ws[0].errs[s][e])
+				continue;
+			if (name)
 				n += snprintf(line + n, sizeof(line) - n, " %s=%lu",
-					      e == 133 ? "other" : strerrorname_np(e) ? strerrorname_np(e) : "?",
-					      ws[0].errs[s][e]);
+					      name, ws[0].errs[s][e]);
+			else
+				n += snprintf(line + n, sizeof(line) - n, " E%d=%lu",
+					      e, ws[0].errs[s][e]);
+		}
 		printf("%s\n", line);
 	}
 	funlockfile(stdout);
