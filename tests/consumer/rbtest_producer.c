@@ -231,7 +231,8 @@ static int rbt_cc_start(void)
 	for_each_online_cpu(cpu) {
 		struct rbt_cpu *c = &rbt_cpus[cpu];
 
-		c->thread = kthread_create_on_cpu(rbt_cc_thread, c, cpu, "rbtest/%u");
+		/* (kthread_create_on_cpu() is not exported on 5.10) */
+		c->thread = kthread_create(rbt_cc_thread, c, "rbtest/%u", cpu);
 		if (IS_ERR(c->thread)) {
 			int ret = PTR_ERR(c->thread);
 
@@ -240,6 +241,7 @@ static int rbt_cc_start(void)
 			rbt_cc_stop();
 			return ret;
 		}
+		kthread_bind(c->thread, cpu);
 	}
 	atomic_set(&rbt_running, num_online_cpus());
 	for_each_online_cpu(cpu) {

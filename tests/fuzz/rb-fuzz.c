@@ -838,7 +838,7 @@ static void op_blocking(struct worker *w, struct wfd *f)
 }
 
 /* The known-good sequence, on a channel of this worker's own. */
-static void sanity(struct worker *w)
+static void sanity_run(struct worker *w)
 {
 	struct ringbus_fd_opts o = { .flags = RINGBUS_FD_HEADERS };
 	struct ringbus_record_header h;
@@ -879,7 +879,8 @@ static void sanity(struct worker *w)
 	memcpy(&h, buf, sizeof(h));
 	if (r != (ssize_t)sizeof(h) + len || h.seq != 1 || h.len != (uint32_t)len ||
 	    h.reserved || memcmp(buf + sizeof(h), msg, len))
-		violation(w, "sanity: read back %zd bytes, seq %llu len %u", r,
+		violation(w, "sanity: read back %zd bytes (%s), seq %llu len %u", r,
+			  r < 0 ? strerror(errno) : "no error",
 			  (unsigned long long)h.seq, h.len);
 	else if (read(fd, buf, sizeof(buf)) != -1 || errno != EAGAIN)
 		violation(w, "sanity: a second record appeared");
@@ -888,6 +889,23 @@ out_close:
 out:
 	if (ioctl(w->ctl, RINGBUS_IOC_DESTROY, &n))
 		violation(w, "sanity: DESTROY %s: %s", n.name, strerror(errno));
+}
+
+/*
+ * The worker's interval timer (SIGRTMIN + 1, no SA_RESTART) interrupts
+ * blocking calls on purpose; a signal still pending when the sanity
+ * sequence starts would fail one of its calls with EINTR.  It is held
+ * back meanwhile.
+ */
+static void sanity(struct worker *w)
+{
+	sigset_t set, old;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 1);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	sanity_run(w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void one_op(struct worker *w)

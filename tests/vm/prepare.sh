@@ -103,16 +103,25 @@ done
 # from DKMS's POST_BUILD step), for every kernel of the root.
 rm -rf "$tdir/consumer"
 cp -a "$top/tests/consumer" "$tdir/consumer"
+# Kbuild deletes every .ko under M= (clean, and 6.12's build too), so each
+# kernel's module waits outside until all are built.
+kos=$root/tmp/rbtest-ko
+rm -rf "$kos"
+mkdir -p "$kos"
 for k in $(ls "$root/lib/modules"); do
 	chroot "$root" /bin/bash -euc "
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
-		# (clean deletes every .ko under M=, so the module waits outside)
-		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /tmp/rbtest_producer-$k.ko
+		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /tmp/rbtest-ko/$k.ko
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
-		mkdir -p /usr/lib/ringbus-tests/consumer/$k
-		mv /tmp/rbtest_producer-$k.ko /usr/lib/ringbus-tests/consumer/$k/rbtest_producer.ko
 	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer module did not build for $k (log: $out/consumer.log)"
 done
+for ko in "$kos"/*.ko; do
+	[ -e "$ko" ] || continue
+	k=$(basename "$ko" .ko)
+	mkdir -p "$tdir/consumer/$k"
+	mv "$ko" "$tdir/consumer/$k/rbtest_producer.ko"
+done
+rm -rf "$kos"
 rb_chroot_umount "$root"
 trap - EXIT
 
