@@ -13,7 +13,8 @@
 # Environment: KSUITES - the Debian suites whose kernels are built and
 # booted (default: bookworm, or the whole matrix "bookworm trixie sid" when
 # CI=true); RB_LONG_SUITE - the suite whose first kernel runs the stress,
-# fuzz and load/unload tests at full length (bookworm); the other boots get
+# fuzz and load/unload tests at full length (bookworm with CI=true, none
+# otherwise); the other boots get
 # RB_SHORT_CMDLINE (shorter runs; set it empty for full length everywhere);
 # RB_CACHE - the cache of root file systems
 # (/var/cache/ringbus-test).  A sid root that cannot be made (unstable is
@@ -190,7 +191,13 @@ boot_and_check() {
 . tests/vm/lib.sh
 bad_kernel_lines=$RB_BAD_KERNEL_LINES
 
-RB_LONG_SUITE=${RB_LONG_SUITE:-bookworm}
+# Outside CI every boot gets the short runs (a developer's loop); CI runs
+# them at full length on bookworm's first kernel.
+if [ "${CI:-}" = true ]; then
+	RB_LONG_SUITE=${RB_LONG_SUITE:-bookworm}
+else
+	RB_LONG_SUITE=${RB_LONG_SUITE:-none}
+fi
 RB_SHORT_CMDLINE=${RB_SHORT_CMDLINE-rbtest.stress=10 rbtest.fuzz=10 rbtest.cycles=50}
 if [ -z "${KSUITES:-}" ]; then
 	if [ "${CI:-}" = true ]; then KSUITES="bullseye bookworm trixie sid"; else KSUITES=bookworm; fi
