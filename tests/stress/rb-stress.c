@@ -201,7 +201,7 @@ static int create_chan(int ctl, const char *name, uint32_t mode, uint64_t cap,
 	struct ringbus_create c;
 
 	memset(&c, 0, sizeof(c));
-	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.name, sizeof(c.name), "%.*s", (int)sizeof(c.name) - 1, name);
 	c.capacity = cap;
 	c.max_record = max_record;
 	c.mode = mode;
