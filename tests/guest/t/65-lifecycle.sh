@@ -27,12 +27,10 @@ SUNRECLAIM_TOL_KB=1024
 VMALLOC_TOL_KB=1024
 # The caches ringbus's objects live in (channels, open files, nodes and
 # their devices, write buffers: kmalloc; sysfs attributes: kernfs nodes)
-# may gain at most half an object per round, and at least 100 for short
-# runs: in the full run (200 rounds) a leak of one object per round fails,
-# whatever its size.  The background drift measured in these caches was
-# up to 36 objects on 6.1 and 70 (kmalloc-96) on 6.12 in a 50-round run,
-# so short runs only catch larger leaks.
-CACHE_TOL_OBJS=$((CYCLES / 2 > 100 ? CYCLES / 2 : 100))
+# may gain at most half an object per round in the full run (200 rounds):
+# a leak of one object per round fails, whatever its size.  Shorter runs
+# only print the counts (see below).
+CACHE_TOL_OBJS=$((CYCLES / 2))
 CACHES_CHECKED='^(kmalloc-[0-9]+k?|kernfs_node_cache)$'
 
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
@@ -102,7 +100,11 @@ t_load_unload_cycles() {
 		fail "SUnreclaim grew by $((su1 - su0)) kB over $CYCLES rounds (tolerance $SUNRECLAIM_TOL_KB)"
 	[ $((vm1 - vm0)) -le "$VMALLOC_TOL_KB" ] ||
 		fail "VmallocUsed grew by $((vm1 - vm0)) kB over $CYCLES rounds (tolerance $VMALLOC_TOL_KB)"
-	if [ -s "$OUT/slab.grown" ]; then
+	# The per-cache count is judged in the full run only: in 50 rounds the
+	# rest of the system (systemd's cgroups share kernfs_node_cache) moved
+	# kmalloc-96 by +70 on 6.12 and kernfs_node_cache by +115 on 5.10,
+	# more than a short run's leaks would.  Short runs print it.
+	if [ -s "$OUT/slab.grown" ] && [ "$CYCLES" -ge 200 ]; then
 		local bad
 		bad=$(awk -v t="$CACHE_TOL_OBJS" -v re="$CACHES_CHECKED" '$1 ~ re && $2 > t' "$OUT/slab.grown")
 		[ -z "$bad" ] || fail "slab caches grew by more than $CACHE_TOL_OBJS objects: $bad"
