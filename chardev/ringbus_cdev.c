@@ -603,36 +603,22 @@ static loff_t rbus_chan_llseek(struct file *file, loff_t offset, int whence)
 static long rbus_ioc_read_batch(struct file *file, struct rbus_file *f,
 				void __user *argp)
 {
-	unsigned int flags = RINGBUS_READ_HEADER;
 	struct ringbus_batch b;
-	char __user *buf;
-	u64 used = 0;
-	u32 count = 0;
-	ssize_t n = 0;
+	ssize_t n;
+	u32 count;
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
 	if (b.flags || b.reserved || b.count || b.bytes)
 		return -EINVAL;
-	buf = u64_to_user_ptr(b.buf);
-	if (file->f_flags & O_NONBLOCK)
-		flags |= RINGBUS_READ_NONBLOCK;
-	while (!b.max_records || count < b.max_records) {
-		n = ringbus_read_user(f->rd, buf + used, b.buf_len - used, flags);
-		if (n <= 0)
-			break;
-		used += ALIGN(n, 8);
-		count++;
-		/* Only the first record is waited for. */
-		flags |= RINGBUS_READ_NONBLOCK | RINGBUS_READ_MORE;
-		if (used >= b.buf_len)
-			break;
-	}
-	/* A later record that does not fit, or none left, ends the batch. */
-	if (count == 0 && n <= 0)
+	n = ringbus_read_batch_user(f->rd, u64_to_user_ptr(b.buf),
+				    min_t(u64, b.buf_len, SSIZE_MAX), b.max_records,
+				    (file->f_flags & O_NONBLOCK) ? RINGBUS_READ_NONBLOCK : 0,
+				    &count);
+	if (n <= 0)
 		return n;
 	b.count = count;
-	b.bytes = min(used, b.buf_len);
+	b.bytes = n;
 	if (copy_to_user(argp, &b, sizeof(b)))
 		return -EFAULT;
 	return 0;
@@ -641,40 +627,21 @@ static long rbus_ioc_read_batch(struct file *file, struct rbus_file *f,
 static long rbus_ioc_write_batch(struct file *file, struct rbus_file *f,
 				 void __user *argp)
 {
-	bool nonblock = file->f_flags & O_NONBLOCK;
 	struct ringbus_batch b;
-	char __user *buf;
-	u64 used = 0;
-	u32 count = 0;
-	ssize_t n = 0;
-	u32 hdr[2];
+	ssize_t n;
+	u64 used;
 
 	if (copy_from_user(&b, argp, sizeof(b)))
 		return -EFAULT;
 	if (b.flags || b.reserved || b.count || b.bytes)
 		return -EINVAL;
-	buf = u64_to_user_ptr(b.buf);
-	while ((!b.max_records || count < b.max_records) &&
-	       used + sizeof(hdr) <= b.buf_len) {
-		if (copy_from_user(hdr, buf + used, sizeof(hdr))) {
-			n = -EFAULT;
-			break;
-		}
-		if (hdr[1] || hdr[0] > b.buf_len - used - sizeof(hdr)) {
-			n = -EINVAL;
-			break;
-		}
-		n = ringbus_reader_write_user(f->rd, buf + used + sizeof(hdr),
-					      hdr[0], nonblock);
-		if (n < 0)
-			break;
-		used += sizeof(hdr) + ALIGN(hdr[0], 8);
-		count++;
-	}
-	if (count == 0 && n < 0)
+	n = ringbus_reader_write_batch_user(f->rd, u64_to_user_ptr(b.buf), b.buf_len,
+					    b.max_records, file->f_flags & O_NONBLOCK,
+					    &used);
+	if (n < 0)
 		return n;
-	b.count = count;
-	b.bytes = min(used, b.buf_len);
+	b.count = n;
+	b.bytes = used;
 	if (copy_to_user(argp, &b, sizeof(b)))
 		return -EFAULT;
 	return 0;

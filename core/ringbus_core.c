@@ -33,23 +33,39 @@
  * one shared position (@head): a read consumes the record, a writer that
  * finds no room sleeps on @write_wait (or gets -EAGAIN).
  *
- * Copying to user space happens without the ring lock (it may fault and
- * sleep).  Queue readers hold @read_mutex while they copy, so nothing else
- * consumes the record under them; a broadcast reader copies optimistically
- * and checks afterwards, under the lock, that its record was not
- * overwritten meanwhile - if it was, the read is an overrun (-EPIPE).
+ * Copying to and from user space happens without the ring lock (it may
+ * fault and sleep), straight between the ring and user memory.
+ *
+ * A user-space write (ringbus_reader_write_user(), or up to 32 records of
+ * ringbus_reader_write_batch_user()) holds @write_mutex and makes three
+ * steps: under the lock it makes room (broadcast: drops the oldest
+ * records) and reserves [@tail, @tail + size) - @wtail moves, @tail does
+ * not, so readers do not see it; without the lock it copies the payloads
+ * into the ring; under the lock again it commits (@tail = @wtail).  An
+ * in-kernel ringbus_write() may come in between: it appends behind the
+ * reservation and its record becomes visible with the commit, so the
+ * order in the ring stays the order of sequence numbers.  A copy that
+ * faults takes its part of the reservation back (what was written behind
+ * it moves down).
+ *
+ * Queue readers hold @read_mutex while they copy, so nothing else consumes
+ * the record under them; they find records by @pub_tail without the lock
+ * and take the lock once, to consume.  A broadcast reader takes the lock
+ * once to find its place, copies optimistically and then checks, without
+ * the lock, that the oldest retained record (@pub_head_seq) is not newer
+ * than the first one it copied - if it is, the read is an overrun
+ * (-EPIPE).  Writers publish @pub_head_seq before they overwrite.
  *
  * Locking and lock order::
  *
  *   ringbus_registry_lock (mutex: channel list and count, notifier calls)
  *   rd->lock (mutex: one read or seek at a time on one open file, so
  *             threads sharing it never see a half-moved position)
- *   rd->wlock (mutex: one write at a time on one open file, whose
- *              @wbuf holds the record being written)
+ *   ch->write_mutex (mutex: user-space writers, one reservation at a time)
  *     ch->read_mutex (mutex: queue-mode consumers, flush, TTL expiry)
  *       ch->lock (spinlock, interrupts saved: the ring and its counters;
- *                 writers may run in any context, so every holder uses
- *                 spin_lock_irqsave)
+ *                 ringbus_write() may run in any context, so every holder
+ *                 uses spin_lock_irqsave)
  *   rbus_free_lock (spinlock: channels waiting to be freed by ringbusd)
  *
  * Wake-ups happen after ch->lock is dropped.  Sleepers test their
@@ -66,8 +82,10 @@
  * time to live.
  *
  * Statistics are per-CPU counters (this_cpu_add on the hot paths), summed
- * on demand; ringbus_get_cpu_stats() takes a snapshot of every online CPU
- * with on_each_cpu().
+ * on demand: the suite's, and each channel's read counters (the write
+ * counters are updated under the lock the writer holds anyway).
+ * ringbus_get_cpu_stats() takes a snapshot of every online CPU with
+ * on_each_cpu().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -149,6 +167,12 @@ struct rbus_stats {
 	u64 expired;
 };
 
+/* A channel's read counters: per CPU, so readers share no cache line. */
+struct rbus_rstats {
+	u64 records_read;
+	u64 bytes_read;
+};
+
 struct ringbus_channel {
 	struct kref ref;
 	struct list_head node;		/* ringbus_channels, registry lock */
@@ -162,20 +186,43 @@ struct ringbus_channel {
 	kgid_t gid;
 	umode_t perm;
 
+	struct mutex write_mutex;	/* see the lock order above */
 	struct mutex read_mutex;	/* see the lock order above */
 	spinlock_t lock;		/* protects everything below */
 	u8 *buf;
+	/*
+	 * @tail ends the records readers may see; @wtail everything written,
+	 * beyond @tail while a reservation of @resv bytes at @tail is being
+	 * copied in (by the user writer holding write_mutex; 0 for none), with
+	 * @pend_records records of ringbus_write() behind it.  @next_seq is
+	 * the sequence of the next record readers see, @wseq the next one
+	 * handed out.  @st: this channel's counters, but for the read ones
+	 * (see @rst).
+	 */
 	u64 head;
 	u64 tail;
+	u64 wtail;
 	u64 head_seq;
 	u64 next_seq;
-	u64 records;
+	u64 wseq;
+	u64 records;		/* records readers may see */
+	u64 resv;
+	u64 pend_records;
 	u64 lost_seq;		/* one past the newest record overwritten */
 	bool dead;
 	unsigned int readers;
 	unsigned int writers;
-	struct rbus_stats st;		/* this channel's counters */
+	struct rbus_stats st;
 	atomic64_t wakeups;		/* counted outside the lock */
+	/*
+	 * Published copies for the lockless checks: @head_seq after every
+	 * drop (a broadcast reader validates its copy against it) and @tail
+	 * after every commit (queue readers find records by it).  Stored
+	 * under @lock after an smp_wmb(); read after an smp_rmb().
+	 */
+	atomic64_t pub_head_seq;
+	atomic64_t pub_tail;
+	struct rbus_rstats __percpu *rst;	/* records/bytes read */
 
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;
@@ -189,8 +236,6 @@ struct ringbus_reader {
 	u64 pos;		/* broadcast: next record's position */
 	u64 seq;		/* broadcast: next record's sequence */
 	u64 missed;		/* records lost to overruns, in total */
-	struct mutex wlock;	/* one write of this reader at a time */
-	u8 *wbuf;		/* writers: the record being written, wlock */
 };
 
 static DEFINE_MUTEX(ringbus_registry_lock);
@@ -278,42 +323,78 @@ static void rbus_drop_head(struct ringbus_channel *ch)
 	ch->head_seq++;
 	ch->records--;
 	ch->st.drops++;
+	atomic64_set(&ch->pub_head_seq, ch->head_seq);
 }
 
 /*
- * Append one record.  Caller holds ch->lock.  Return: 0, -ENODEV for a
- * destroyed channel, -EAGAIN when a queue has no room.
+ * Make the records up to @wtail visible.  Caller holds ch->lock; the
+ * payloads are in the ring.  Queue readers look at @pub_tail without the
+ * lock: the barrier orders the ring stores before it.
  */
-static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 len,
-			    pid_t pid, kuid_t uid)
+static void rbus_publish_tail(struct ringbus_channel *ch)
 {
-	u32 size = rbus_rec_size(len);
-	struct rbus_rec rec;
+	ch->tail = ch->wtail;
+	ch->next_seq = ch->wseq;
+	smp_wmb();	/* the records, then @pub_tail; pairs with rbus_read() */
+	atomic64_set(&ch->pub_tail, ch->tail);
+}
+
+/*
+ * Make room for @size more bytes at @wtail.  Broadcast mode drops the
+ * oldest visible records (never a reservation being copied in).  Caller
+ * holds ch->lock.  Return: 0, or -EAGAIN when there is no room.
+ */
+static int rbus_make_room(struct ringbus_channel *ch, u64 size)
+{
 	u64 dropped = ch->st.drops;
 
-	if (ch->dead)
-		return -ENODEV;
-	if (ch->tail + size - ch->head > ch->capacity) {
-		if (ch->mode == RINGBUS_MODE_QUEUE)
-			return -EAGAIN;
-		while (ch->tail + size - ch->head > ch->capacity)
-			rbus_drop_head(ch);
+	if (ch->wtail + size - ch->head <= ch->capacity)
+		return 0;
+	if (ch->mode == RINGBUS_MODE_QUEUE)
+		return -EAGAIN;
+	while (ch->wtail + size - ch->head > ch->capacity && ch->head != ch->tail)
+		rbus_drop_head(ch);
+	if (ch->st.drops != dropped) {
 		ch->lost_seq = ch->head_seq;
 		rbus_count(&rbus_pcpu->drops, ch->st.drops - dropped);
 	}
+	return ch->wtail + size - ch->head <= ch->capacity ? 0 : -EAGAIN;
+}
+
+/*
+ * Append one record from kernel memory.  Caller holds ch->lock.  Behind a
+ * reservation the record waits, unseen, for the reservation's commit (the
+ * order of sequence numbers is the order in the ring).  Return: 0,
+ * -ENODEV for a destroyed channel, -EAGAIN when there is no room.
+ */
+static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 len)
+{
+	u32 size = rbus_rec_size(len);
+	struct rbus_rec rec;
+
+	if (ch->dead)
+		return -ENODEV;
+	if (rbus_make_room(ch, size))
+		return -EAGAIN;
 	rec.len = len;
-	rec.pid = pid;
-	rec.uid = __kuid_val(uid);
+	rec.pid = 0;
+	rec.uid = __kuid_val(GLOBAL_ROOT_UID);
 	rec.pad = 0;
-	rec.seq = ch->next_seq++;
+	rec.seq = ch->wseq++;
 	rec.ts_ns = ktime_get_real_ns();
 	rec.mono_ns = ktime_get_ns();
-	rbus_copy_in(ch, ch->tail, &rec, RB_HDR);
-	rbus_copy_in(ch, ch->tail + RB_HDR, data, len);
-	ch->tail += size;
-	ch->records++;
+	smp_wmb();	/* the drops above, then the new bytes: see rbus_read() */
+	rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
+	rbus_copy_in(ch, ch->wtail + RB_HDR, data, len);
+	ch->wtail += size;
 	ch->st.records_written++;
 	ch->st.bytes_written += len;
+	if (ch->resv) {
+		ch->pend_records++;
+	} else {
+		ch->records++;
+		rbus_publish_tail(ch);
+	}
 	return 0;
 }
 
@@ -351,12 +432,15 @@ static int rbus_check_len(struct ringbus_channel *ch, size_t len)
  * @len: its length, 1 to the channel's maximum record size
  *
  * The record's pid and uid are 0.  Never sleeps: a full queue-mode channel
- * gives -EAGAIN; a broadcast channel overwrites its oldest records.
+ * gives -EAGAIN; a broadcast channel overwrites its oldest records, but
+ * not the records a user-space writer is copying in at that moment: if
+ * they and the records written since fill the ring, -EAGAIN as well.
  *
  * Context: Any context, including hard interrupts.
  * Return: 0, -EINVAL for an empty record, -EMSGSIZE for one larger than
- * the channel's maximum, -EAGAIN for a full queue, -ENODEV if the channel
- * was destroyed.
+ * the channel's maximum, -EAGAIN for a full queue (or a broadcast ring
+ * taken up by a write being copied in), -ENODEV if the channel was
+ * destroyed.
  */
 int ringbus_write(struct ringbus_channel *ch, const void *data, size_t len)
 {
@@ -367,7 +451,7 @@ int ringbus_write(struct ringbus_channel *ch, const void *data, size_t len)
 	if (ret)
 		return ret;
 	spin_lock_irqsave(&ch->lock, flags);
-	ret = rbus_push_locked(ch, data, len, 0, GLOBAL_ROOT_UID);
+	ret = rbus_push_locked(ch, data, len);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (ret)
 		return ret;
@@ -396,6 +480,7 @@ static void rbus_channel_release(struct kref *ref)
 
 static void rbus_free_channel(struct ringbus_channel *ch)
 {
+	free_percpu(ch->rst);
 	vfree(ch->buf);
 	kfree(ch);
 }
@@ -489,6 +574,11 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 		ret = -ENOMEM;
 		goto err_free_ch;
 	}
+	ch->rst = alloc_percpu_gfp(struct rbus_rstats, GFP_KERNEL_ACCOUNT);
+	if (!ch->rst) {
+		ret = -ENOMEM;
+		goto err_free_buf;
+	}
 	kref_init(&ch->ref);
 	strscpy(ch->name, cfg->name, sizeof(ch->name));
 	ch->mode = cfg->mode;
@@ -500,6 +590,9 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 	ch->perm = cfg->perm ? cfg->perm : 0600;
 	ch->head_seq = 1;
 	ch->next_seq = 1;
+	ch->wseq = 1;
+	atomic64_set(&ch->pub_head_seq, 1);
+	mutex_init(&ch->write_mutex);
 	mutex_init(&ch->read_mutex);
 	spin_lock_init(&ch->lock);
 	init_waitqueue_head(&ch->read_wait);
@@ -523,6 +616,8 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 
 err_unlock:
 	mutex_unlock(&ringbus_registry_lock);
+	free_percpu(ch->rst);
+err_free_buf:
 	vfree(ch->buf);
 err_free_ch:
 	kfree(ch);
@@ -661,12 +756,18 @@ void ringbus_channel_stats(struct ringbus_channel *ch, struct ringbus_stats *st)
 {
 	unsigned long flags;
 
+	int cpu;
+
 	memset(st, 0, sizeof(*st));
+	for_each_possible_cpu(cpu) {
+		const struct rbus_rstats *r = per_cpu_ptr(ch->rst, cpu);
+
+		st->records_read += READ_ONCE(r->records_read);
+		st->bytes_read += READ_ONCE(r->bytes_read);
+	}
 	spin_lock_irqsave(&ch->lock, flags);
 	st->records_written = ch->st.records_written;
 	st->bytes_written = ch->st.bytes_written;
-	st->records_read = ch->st.records_read;
-	st->bytes_read = ch->st.bytes_read;
 	st->drops = ch->st.drops;
 	st->overruns = ch->st.overruns;
 	st->wakeups = atomic64_read(&ch->wakeups);
@@ -701,6 +802,7 @@ int ringbus_channel_flush(struct ringbus_channel *ch)
 	ch->head_seq = ch->next_seq;
 	ch->records = 0;
 	ch->st.drops += n;
+	atomic64_set(&ch->pub_head_seq, ch->head_seq);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&ch->read_mutex);
 	rbus_count(&rbus_pcpu->drops, n);
@@ -802,20 +904,11 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 	rd = kzalloc(sizeof(*rd), GFP_KERNEL_ACCOUNT);
 	if (!rd)
 		return ERR_PTR(-ENOMEM);
-	if (flags & RINGBUS_READER_WRITE) {
-		rd->wbuf = kvmalloc(ch->max_record, GFP_KERNEL_ACCOUNT);
-		if (!rd->wbuf) {
-			kfree(rd);
-			return ERR_PTR(-ENOMEM);
-		}
-	}
 	rd->flags = flags;
 	mutex_init(&rd->lock);
-	mutex_init(&rd->wlock);
 	spin_lock_irqsave(&ch->lock, irqflags);
 	if (ch->dead) {
 		spin_unlock_irqrestore(&ch->lock, irqflags);
-		kvfree(rd->wbuf);
 		kfree(rd);
 		return ERR_PTR(-ENODEV);
 	}
@@ -849,7 +942,6 @@ void ringbus_reader_close(struct ringbus_reader *rd)
 	if (rd->flags & RINGBUS_READER_WRITE)
 		ch->writers--;
 	spin_unlock_irqrestore(&ch->lock, flags);
-	kvfree(rd->wbuf);
 	kfree(rd);
 	ringbus_channel_put(ch);
 }
@@ -870,8 +962,213 @@ EXPORT_SYMBOL_GPL(ringbus_reader_channel);
 
 static bool rbus_queue_has_room(struct ringbus_channel *ch, u32 size)
 {
-	return READ_ONCE(ch->tail) + size - READ_ONCE(ch->head) <= ch->capacity ||
+	return READ_ONCE(ch->wtail) + size - READ_ONCE(ch->head) <= ch->capacity ||
 	       READ_ONCE(ch->dead);
+}
+
+/* One record of a user-space write: where its payload is, how long. */
+struct rbus_wrec {
+	const char __user *data;
+	u32 len;
+};
+
+/* Records reserved in one lock round trip, at most. */
+#define RB_WCHUNK	32
+
+static int rbus_copy_from_user(struct ringbus_channel *ch, u64 pos,
+			       const char __user *src, u32 len)
+{
+	u32 off = pos & (ch->capacity - 1);
+	u32 first = min(len, ch->capacity - off);
+
+	if (copy_from_user(ch->buf + off, src, first))
+		return -EFAULT;
+	if (copy_from_user(ch->buf, src + first, len - first))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Touch every page of a payload: a broadcast write drops old records
+ * before it copies, so a bad pointer must fail before that.  (A page
+ * unmapped by another thread in between still fails the copy: the record
+ * is taken back then, the dropped ones stay dropped.)
+ */
+static int rbus_fault_in(const char __user *p, u32 len)
+{
+	const char __user *end = p + len - 1;
+	char c;
+
+	for (; p <= end; p = (const char __user *)PAGE_ALIGN((unsigned long)p + 1))
+		if (get_user(c, p))
+			return -EFAULT;
+	if (get_user(c, end))
+		return -EFAULT;
+	(void)c;
+	return 0;
+}
+
+/*
+ * Move [src, src + len) of the ring down to @dst (< @src).  Only for taking
+ * back a reservation whose copy failed while ringbus_write() records sat
+ * behind it.  Caller holds ch->lock.
+ */
+static void rbus_ring_move(struct ringbus_channel *ch, u64 dst, u64 src, u64 len)
+{
+	u32 mask = ch->capacity - 1;
+
+	while (len) {
+		u32 doff = dst & mask, soff = src & mask;
+		u32 n = min_t(u64, len, min(ch->capacity - doff, ch->capacity - soff));
+
+		memmove(ch->buf + doff, ch->buf + soff, n);
+		dst += n;
+		src += n;
+		len -= n;
+	}
+}
+
+/*
+ * Take back the end of a reservation, [@from, tail + resv) holding @nr
+ * records, after a failed copy.  Caller holds ch->lock.
+ */
+static void rbus_unreserve(struct ringbus_channel *ch, u64 from, u32 nr)
+{
+	u64 end = ch->tail + ch->resv, pos, i;
+	struct rbus_rec rec;
+
+	if (ch->wtail != end) {
+		rbus_ring_move(ch, from, end, ch->wtail - end);
+		pos = from;
+		for (i = 0; i < ch->pend_records; i++) {
+			rbus_copy_out(ch, pos, &rec, RB_HDR);
+			rec.seq -= nr;
+			rbus_copy_in(ch, pos, &rec, RB_HDR);
+			pos += rbus_rec_size(rec.len);
+		}
+	}
+	ch->wtail -= end - from;
+	ch->wseq -= nr;
+}
+
+/*
+ * Write up to @n records, as many as there is room for (at least one),
+ * with one lock round trip to reserve their place and one to commit them;
+ * the payloads are copied from user memory straight into the ring in
+ * between, with no lock held.  Caller holds ch->write_mutex, so there is
+ * at most one reservation, and it sits at @tail.
+ * Return: records written, or -EAGAIN (no room in a queue), -ENODEV, -EFAULT.
+ */
+static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *w,
+			    unsigned int n)
+{
+	u64 total = 0, bytes = 0, pos, start, ts, mono;
+	unsigned long flags;
+	struct rbus_rec rec;
+	unsigned int i, k;
+	int ret = 0;
+
+	if (ch->mode == RINGBUS_MODE_BROADCAST) {
+		for (i = 0; i < n; i++)
+			if (rbus_fault_in(w[i].data, w[i].len))
+				break;
+		if (!i)
+			return -EFAULT;
+		n = i;	/* the bad one fails on its own, in the next call */
+	}
+	ts = ktime_get_real_ns();
+	mono = ktime_get_ns();
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->dead) {
+		spin_unlock_irqrestore(&ch->lock, flags);
+		return -ENODEV;
+	}
+	for (k = 0; k < n; k++) {
+		u64 size = rbus_rec_size(w[k].len);
+
+		if (ch->wtail + total + size - (ch->mode == RINGBUS_MODE_QUEUE ?
+						ch->head : ch->tail) > ch->capacity)
+			break;
+		total += size;
+	}
+	if (!k || rbus_make_room(ch, total)) {
+		spin_unlock_irqrestore(&ch->lock, flags);
+		return -EAGAIN;
+	}
+	start = ch->wtail;
+	ch->resv = total;
+	ch->wtail += total;
+	rec.seq = ch->wseq;
+	ch->wseq += k;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
+
+	rec.pid = task_tgid_vnr(current);
+	rec.uid = __kuid_val(current_uid());
+	rec.pad = 0;
+	rec.ts_ns = ts;
+	rec.mono_ns = mono;
+	for (i = 0, pos = start; i < k; i++) {
+		rec.len = w[i].len;
+		rbus_copy_in(ch, pos, &rec, RB_HDR);
+		if (rbus_copy_from_user(ch, pos + RB_HDR, w[i].data, w[i].len)) {
+			ret = -EFAULT;
+			break;
+		}
+		rec.seq++;
+		pos += rbus_rec_size(w[i].len);
+		bytes += w[i].len;
+	}
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (i < k)
+		rbus_unreserve(ch, pos, k - i);
+	ch->records += i + ch->pend_records;
+	ch->pend_records = 0;
+	ch->resv = 0;
+	ch->st.records_written += i;
+	ch->st.bytes_written += bytes;
+	rbus_publish_tail(ch);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return i ? i : ret;
+}
+
+/*
+ * Write @n records, waiting for room in a queue unless @nonblock.  Readers
+ * are woken once per chunk.  Return: records written (fewer than @n only
+ * after an error), or the error when none was.
+ */
+static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
+			   unsigned int n, bool nonblock)
+{
+	struct ringbus_channel *ch = rd->ch;
+	unsigned int done = 0, i;
+	int ret = 0;
+
+	while (done < n) {
+		if (mutex_lock_interruptible(&ch->write_mutex)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		ret = rbus_write_chunk(ch, w + done, n - done);
+		mutex_unlock(&ch->write_mutex);
+		if (ret > 0) {
+			for (i = done; i < done + ret; i++)
+				rbus_count(&rbus_pcpu->bytes_written, w[i].len);
+			rbus_count(&rbus_pcpu->records_written, ret);
+			done += ret;
+			rbus_wake_readers(ch);
+			continue;
+		}
+		if (ret != -EAGAIN || nonblock)
+			break;
+		ret = wait_event_interruptible(ch->write_wait,
+					       rbus_queue_has_room(ch, rbus_rec_size(w[done].len)));
+		if (ret)
+			break;
+	}
+	return done ? done : ret;
 }
 
 /**
@@ -881,7 +1178,9 @@ static bool rbus_queue_has_room(struct ringbus_channel *ch, u32 size)
  * @len: its length
  * @nonblock: give -EAGAIN instead of sleeping on a full queue
  *
- * Context: Process context; may sleep (queue mode, unless @nonblock).
+ * The payload is copied from @buf straight into the ring.
+ *
+ * Context: Process context; may sleep.
  * Return: @len, or -EINVAL (empty record), -EMSGSIZE (larger than the
  * maximum), -EFAULT, -EAGAIN, -ERESTARTSYS (signal while waiting), -ENODEV
  * (channel destroyed), -EBADF (not opened for writing).
@@ -890,44 +1189,88 @@ ssize_t ringbus_reader_write_user(struct ringbus_reader *rd,
 				  const char __user *buf, size_t len,
 				  bool nonblock)
 {
-	struct ringbus_channel *ch = rd->ch;
-	unsigned long flags;
+	struct rbus_wrec w = { .data = buf, .len = len };
 	int ret;
 
-	if (!rd->wbuf)
+	if (!(rd->flags & RINGBUS_READER_WRITE))
 		return -EBADF;
-	ret = rbus_check_len(ch, len);
+	ret = rbus_check_len(rd->ch, len);
 	if (ret)
 		return ret;
-	/* Threads sharing the open file share @wbuf: one write at a time. */
-	if (mutex_lock_interruptible(&rd->wlock))
-		return -ERESTARTSYS;
-	if (copy_from_user(rd->wbuf, buf, len)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
-	for (;;) {
-		spin_lock_irqsave(&ch->lock, flags);
-		ret = rbus_push_locked(ch, rd->wbuf, len, task_tgid_vnr(current),
-				       current_uid());
-		spin_unlock_irqrestore(&ch->lock, flags);
-		if (ret != -EAGAIN || nonblock)
-			break;
-		ret = wait_event_interruptible(ch->write_wait,
-					       rbus_queue_has_room(ch, rbus_rec_size(len)));
-		if (ret)
-			break;
-	}
-out_unlock:
-	mutex_unlock(&rd->wlock);
-	if (ret)
-		return ret;
-	rbus_count(&rbus_pcpu->records_written, 1);
-	rbus_count(&rbus_pcpu->bytes_written, len);
-	rbus_wake_readers(ch);
-	return len;
+	ret = rbus_write_user(rd, &w, 1, nonblock);
+	return ret == 1 ? (ssize_t)len : ret;
 }
 EXPORT_SYMBOL_GPL(ringbus_reader_write_user);
+
+/**
+ * ringbus_reader_write_batch_user() - append records from a user buffer
+ * @rd: a reader opened with RINGBUS_READER_WRITE
+ * @buf: the records: each a __u32 length, a __u32 zero, the payload and
+ *	padding to 8 bytes (struct ringbus_batch of the UAPI)
+ * @buf_len: bytes at @buf
+ * @max_records: most records to write; 0 for no limit
+ * @nonblock: stop at a full queue instead of sleeping
+ * @used: set to the bytes of @buf taken by the records written
+ *
+ * Up to 32 records at a time get their place in the ring in one lock round
+ * trip and are made visible in one more, with one wake-up; the payloads
+ * are copied straight into the ring in between.  A record that is invalid
+ * or faults ends the batch there.
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of records written if any, else -EINVAL (bad length
+ * word or an empty record), -EMSGSIZE, -EFAULT, -EAGAIN, -ERESTARTSYS,
+ * -ENODEV or -EBADF as for ringbus_reader_write_user().
+ */
+ssize_t ringbus_reader_write_batch_user(struct ringbus_reader *rd,
+					const char __user *buf, u64 buf_len,
+					u32 max_records, bool nonblock, u64 *used)
+{
+	struct rbus_wrec w[RB_WCHUNK];
+	u64 off = 0, parsed;
+	u32 count = 0, hdr[2];
+	unsigned int n, i;
+	int ret = 0, r;
+
+	*used = 0;
+	if (!(rd->flags & RINGBUS_READER_WRITE))
+		return -EBADF;
+	while (!ret && (!max_records || count < max_records)) {
+		parsed = off;
+		for (n = 0; n < RB_WCHUNK && (!max_records || count + n < max_records) &&
+		     parsed + sizeof(hdr) <= buf_len; n++) {
+			if (copy_from_user(hdr, buf + parsed, sizeof(hdr))) {
+				ret = -EFAULT;
+				break;
+			}
+			if (hdr[1] || hdr[0] > buf_len - parsed - sizeof(hdr)) {
+				ret = -EINVAL;
+				break;
+			}
+			ret = rbus_check_len(rd->ch, hdr[0]);
+			if (ret)
+				break;
+			w[n].data = buf + parsed + sizeof(hdr);
+			w[n].len = hdr[0];
+			parsed += sizeof(hdr) + ALIGN(hdr[0], 8);
+		}
+		if (!n)
+			break;
+		r = rbus_write_user(rd, w, n, nonblock);
+		if (r < 0) {
+			ret = r;
+			break;
+		}
+		for (i = 0; i < (unsigned int)r; i++)
+			off += sizeof(hdr) + ALIGN(w[i].len, 8);
+		count += r;
+		if ((unsigned int)r < n)
+			break;	/* an error after some records */
+	}
+	*used = min(off, buf_len);
+	return count ? (ssize_t)count : ret;
+}
+EXPORT_SYMBOL_GPL(ringbus_reader_write_batch_user);
 
 /* Whether @rd has something to read (or an overrun, or the end). */
 static bool rbus_readable(struct ringbus_reader *rd)
@@ -963,17 +1306,88 @@ static bool rbus_overrun_locked(struct ringbus_reader *rd)
 	return overwritten;
 }
 
-static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
-			     size_t len, unsigned int flags)
+/*
+ * Copy records from @pos (up to @end, at most @max) to @buf: each one the
+ * header (with RINGBUS_READ_HEADER) and the payload, the next one at the
+ * following multiple of 8.  No lock is held: queue readers own the records
+ * (read_mutex), broadcast readers check afterwards that none was
+ * overwritten.  Sets *@pos, *@nr and *@bytes (the payload bytes) to what
+ * was copied.  Return: the end of the last record in @buf; or -EMSGSIZE
+ * when the first does not fit, -EFAULT when its copy faults, -EIO for a
+ * header that makes no sense (only an overwritten one can).
+ */
+static ssize_t rbus_copy_records(struct ringbus_channel *ch, u64 *pos, u64 end,
+				 char __user *buf, size_t len, u32 max,
+				 unsigned int flags, u32 *nr, u64 *bytes)
+{
+	size_t hsz = (flags & RINGBUS_READ_HEADER) ?
+		     sizeof(struct ringbus_record_header) : 0;
+	struct ringbus_record_header uh;
+	size_t off = 0, last = 0;
+	struct rbus_rec rec;
+	ssize_t ret = 0;
+
+	*nr = 0;
+	*bytes = 0;
+	while (*pos < end && *nr < max) {
+		rbus_copy_out(ch, *pos, &rec, RB_HDR);
+		if (unlikely(!rec.len || rec.len > ch->max_record ||
+			     rbus_rec_size(rec.len) > end - *pos)) {
+			ret = -EIO;
+			break;
+		}
+		off = ALIGN(last, 8);
+		if (*nr && off >= len)
+			break;
+		if (rec.len + hsz > len - off) {
+			ret = -EMSGSIZE;	/* the record stays for the next read */
+			break;
+		}
+		if (hsz) {
+			memset(&uh, 0, sizeof(uh));
+			uh.seq = rec.seq;
+			uh.ts_ns = rec.ts_ns;
+			uh.pid = rec.pid;
+			uh.uid = from_kuid_munged(current_user_ns(), KUIDT_INIT(rec.uid));
+			uh.len = rec.len;
+			if (copy_to_user(buf + off, &uh, sizeof(uh))) {
+				ret = -EFAULT;
+				break;
+			}
+		}
+		if (rbus_copy_to_user(ch, *pos + RB_HDR, buf + off + hsz, rec.len)) {
+			ret = -EFAULT;
+			break;
+		}
+		last = off + hsz + rec.len;
+		*pos += rbus_rec_size(rec.len);
+		*bytes += rec.len;
+		(*nr)++;
+	}
+	return *nr ? (ssize_t)last : ret;
+}
+
+static void rbus_count_read(struct ringbus_channel *ch, u32 nr, u64 bytes)
+{
+	this_cpu_add(ch->rst->records_read, nr);
+	this_cpu_add(ch->rst->bytes_read, bytes);
+	rbus_count(&rbus_pcpu->records_read, nr);
+	rbus_count(&rbus_pcpu->bytes_read, bytes);
+}
+
+/*
+ * A broadcast read: one lock round trip to find where to start, the copy,
+ * then a lockless check that the oldest record is not newer than the first
+ * one copied (writers publish @pub_head_seq before they overwrite).
+ * Caller holds rd->lock.
+ */
+static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
+				   size_t len, u32 max, unsigned int flags, u32 *nr)
 {
 	struct ringbus_channel *ch = rd->ch;
-	bool queue = ch->mode == RINGBUS_MODE_QUEUE;
-	struct ringbus_record_header uh;
 	unsigned long irqflags;
-	struct rbus_rec rec;
-	size_t need;
-	u64 pos;
-	int ret;
+	u64 pos, end, bytes;
+	ssize_t ret;
 
 	for (;;) {
 		spin_lock_irqsave(&ch->lock, irqflags);
@@ -986,7 +1400,7 @@ static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
 			rbus_count(&rbus_pcpu->overruns, 1);
 			return -EPIPE;
 		}
-		if (queue ? ch->records : rd->seq != ch->next_seq)
+		if (rd->seq != ch->next_seq)
 			break;
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		if (flags & RINGBUS_READ_NONBLOCK)
@@ -995,65 +1409,41 @@ static ssize_t rbus_read_one(struct ringbus_reader *rd, char __user *buf,
 		if (ret)
 			return ret;
 	}
-	pos = queue ? ch->head : rd->pos;
-	rbus_copy_out(ch, pos, &rec, RB_HDR);
+	end = ch->tail;
 	spin_unlock_irqrestore(&ch->lock, irqflags);
-	if (unlikely(rec.len > ch->max_record))
-		return -EIO;	/* a position off a record boundary: never happens */
 
-	need = rec.len + ((flags & RINGBUS_READ_HEADER) ? sizeof(uh) : 0);
-	if (need > len)
-		return -EMSGSIZE;	/* the record stays for the next read */
-	if (flags & RINGBUS_READ_HEADER) {
-		memset(&uh, 0, sizeof(uh));
-		uh.seq = rec.seq;
-		uh.ts_ns = rec.ts_ns;
-		uh.pid = rec.pid;
-		uh.uid = from_kuid_munged(current_user_ns(), KUIDT_INIT(rec.uid));
-		uh.len = rec.len;
-		if (copy_to_user(buf, &uh, sizeof(uh)))
-			return -EFAULT;
-		buf += sizeof(uh);
-	}
-	ret = rbus_copy_to_user(ch, pos + RB_HDR, buf, rec.len);
-	if (ret)
-		return ret;
-
-	spin_lock_irqsave(&ch->lock, irqflags);
-	if (!queue && rd->seq < ch->head_seq) {
-		/* Gone while we copied: the copy is garbage. */
+	pos = rd->pos;
+	ret = rbus_copy_records(ch, &pos, end, buf, len, max, flags, nr, &bytes);
+	smp_rmb();	/* the copy, then @pub_head_seq: see rbus_push_locked() */
+	if (unlikely(rd->seq < (u64)atomic64_read(&ch->pub_head_seq))) {
+		/* Overwritten, flushed or expired while we copied. */
+		spin_lock_irqsave(&ch->lock, irqflags);
 		ret = rbus_overrun_locked(rd) ? -EPIPE : -ESTALE;
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		if (ret == -EPIPE)
 			rbus_count(&rbus_pcpu->overruns, 1);
-		return ret;	/* -ESTALE: flushed or expired, the caller retries */
+		return ret;	/* -ESTALE: the caller retries */
 	}
-	if (queue) {
-		ch->head += rbus_rec_size(rec.len);
-		ch->head_seq++;
-		ch->records--;
-	} else {
-		rd->pos += rbus_rec_size(rec.len);
-		rd->seq++;
-	}
-	ch->st.records_read++;
-	ch->st.bytes_read += rec.len;
-	spin_unlock_irqrestore(&ch->lock, irqflags);
-	rbus_count(&rbus_pcpu->records_read, 1);
-	rbus_count(&rbus_pcpu->bytes_read, rec.len);
-	if (queue)
-		rbus_wake_writers(ch);
-	return need;
+	if (ret <= 0)
+		return ret;
+	rd->pos = pos;
+	rd->seq += *nr;
+	rbus_count_read(ch, *nr, bytes);
+	return ret;
 }
 
 /*
- * Queue readers wait for a record without read_mutex, then take it for the
- * copy: nobody sleeps on an empty ring while holding it.
+ * A queue read: records are found by @pub_tail without the lock (under
+ * read_mutex nobody else moves @head), copied, then consumed in one lock
+ * round trip.  Queue readers wait for a record without read_mutex: nobody
+ * sleeps on an empty ring while holding it.  Caller holds rd->lock.
  */
 static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
-			       size_t len, unsigned int flags)
+			       size_t len, u32 max, unsigned int flags, u32 *nr)
 {
 	struct ringbus_channel *ch = rd->ch;
+	unsigned long irqflags;
+	u64 pos, end, bytes;
 	ssize_t ret;
 
 	for (;;) {
@@ -1065,11 +1455,60 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 		}
 		if (mutex_lock_interruptible(&ch->read_mutex))
 			return -ERESTARTSYS;
-		ret = rbus_read_one(rd, buf, len, flags | RINGBUS_READ_NONBLOCK);
+		if (READ_ONCE(ch->dead)) {
+			mutex_unlock(&ch->read_mutex);
+			return 0;
+		}
+		end = atomic64_read(&ch->pub_tail);
+		smp_rmb();	/* @pub_tail, then the records: see rbus_publish_tail() */
+		pos = ch->head;
+		if (pos != end)
+			break;
 		mutex_unlock(&ch->read_mutex);
-		if (ret != -EAGAIN || (flags & RINGBUS_READ_NONBLOCK))
-			return ret;
+		if (flags & RINGBUS_READ_NONBLOCK)
+			return -EAGAIN;
 	}
+	ret = rbus_copy_records(ch, &pos, end, buf, len, max, flags, nr, &bytes);
+	if (ret > 0) {
+		spin_lock_irqsave(&ch->lock, irqflags);
+		ch->head = pos;
+		ch->head_seq += *nr;
+		ch->records -= *nr;
+		atomic64_set(&ch->pub_head_seq, ch->head_seq);
+		spin_unlock_irqrestore(&ch->lock, irqflags);
+	}
+	mutex_unlock(&ch->read_mutex);
+	if (ret > 0) {
+		rbus_count_read(ch, *nr, bytes);
+		rbus_wake_writers(ch);
+	}
+	return ret;
+}
+
+static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len,
+			 u32 max, unsigned int flags, u32 *nr)
+{
+	ssize_t ret;
+
+	*nr = 0;
+	if (!(rd->flags & RINGBUS_READER_READ))
+		return -EBADF;
+	if (mutex_lock_interruptible(&rd->lock))
+		return -ERESTARTSYS;
+	if (rd->epipe_pending && !(flags & RINGBUS_READ_MORE)) {
+		rd->epipe_pending = false;
+		ret = -EPIPE;
+	} else if (rd->ch->mode != RINGBUS_MODE_QUEUE) {
+		do
+			ret = rbus_read_broadcast(rd, buf, len, max, flags, nr);
+		while (ret == -ESTALE);
+		if (ret == -EPIPE && (flags & RINGBUS_READ_MORE))
+			rd->epipe_pending = true;
+	} else {
+		ret = rbus_read_queue(rd, buf, len, max, flags, nr);
+	}
+	mutex_unlock(&rd->lock);
+	return ret;
 }
 
 /**
@@ -1089,35 +1528,53 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
  * Context: Process context; may sleep unless RINGBUS_READ_NONBLOCK.
  * Return: bytes copied (the payload, plus the header with
  * RINGBUS_READ_HEADER); 0 once the channel is destroyed; -EAGAIN,
- * -ERESTARTSYS, -EMSGSIZE, -EFAULT, or -EPIPE when a broadcast reader was
- * overtaken (once; it then continues at the oldest record).
+ * -ERESTARTSYS, -EMSGSIZE, -EFAULT, -EBADF (not opened for reading), or
+ * -EPIPE when a broadcast reader was overtaken (once; it then continues at
+ * the oldest record).
  */
 ssize_t ringbus_read_user(struct ringbus_reader *rd, char __user *buf,
 			  size_t len, unsigned int flags)
 {
-	struct ringbus_channel *ch = rd->ch;
-	ssize_t ret;
+	u32 nr;
 
-	if (!(rd->flags & RINGBUS_READER_READ))
-		return -EBADF;
-	if (mutex_lock_interruptible(&rd->lock))
-		return -ERESTARTSYS;
-	if (rd->epipe_pending && !(flags & RINGBUS_READ_MORE)) {
-		rd->epipe_pending = false;
-		ret = -EPIPE;
-	} else if (ch->mode != RINGBUS_MODE_QUEUE) {
-		do
-			ret = rbus_read_one(rd, buf, len, flags);
-		while (ret == -ESTALE);
-		if (ret == -EPIPE && (flags & RINGBUS_READ_MORE))
-			rd->epipe_pending = true;
-	} else {
-		ret = rbus_read_queue(rd, buf, len, flags);
-	}
-	mutex_unlock(&rd->lock);
-	return ret;
+	return rbus_read(rd, buf, len, 1, flags, &nr);
 }
 EXPORT_SYMBOL_GPL(ringbus_read_user);
+
+/**
+ * ringbus_read_batch_user() - read several records into user memory
+ * @rd: the reader
+ * @buf: user buffer; each record is a struct ringbus_record_header, the
+ *	payload and padding to 8 bytes (struct ringbus_batch of the UAPI)
+ * @len: its size
+ * @max_records: most records to read; 0 for no limit
+ * @flags: RINGBUS_READ_NONBLOCK (only the first record is ever waited for)
+ * @count: set to the number of records read
+ *
+ * The records that were there when the read started and fit in @buf are
+ * copied in one go: a broadcast reader takes the channel lock once, a queue
+ * reader once to consume them.  A broadcast reader overtaken during the
+ * copy gets -EPIPE and nothing (the copy may be garbage).
+ *
+ * Context: Process context; may sleep unless RINGBUS_READ_NONBLOCK.
+ * Return: bytes of @buf used (the last record's padding included, at most
+ * @len); 0 once the channel is destroyed; or -EAGAIN, -ERESTARTSYS,
+ * -EMSGSIZE (the first record does not fit), -EFAULT, -EBADF, -EPIPE as
+ * for ringbus_read_user().
+ */
+ssize_t ringbus_read_batch_user(struct ringbus_reader *rd, char __user *buf,
+				size_t len, u32 max_records, unsigned int flags,
+				u32 *count)
+{
+	ssize_t ret;
+
+	flags = (flags & RINGBUS_READ_NONBLOCK) | RINGBUS_READ_HEADER;
+	ret = rbus_read(rd, buf, len, max_records ? max_records : U32_MAX, flags, count);
+	if (ret > 0)
+		ret = min_t(size_t, ALIGN(ret, 8), len);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ringbus_read_batch_user);
 
 /**
  * ringbus_reader_poll() - poll support for a reader
@@ -1146,7 +1603,7 @@ __poll_t ringbus_reader_poll(struct ringbus_reader *rd, struct file *file,
 	} else if (ch->mode == RINGBUS_MODE_QUEUE) {
 		if (ch->records)
 			mask |= EPOLLIN | EPOLLRDNORM;
-		if (ch->tail + rbus_rec_size(ch->max_record) - ch->head <= ch->capacity)
+		if (ch->wtail + rbus_rec_size(ch->max_record) - ch->head <= ch->capacity)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	} else {
 		/* Only overwritten records make an overrun (see read). */

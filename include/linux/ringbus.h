@@ -106,8 +106,14 @@ struct ringbus_channel *ringbus_reader_channel(struct ringbus_reader *rd);
 ssize_t ringbus_reader_write_user(struct ringbus_reader *rd,
 				  const char __user *buf, size_t len,
 				  bool nonblock);
+ssize_t ringbus_reader_write_batch_user(struct ringbus_reader *rd,
+					const char __user *buf, u64 buf_len,
+					u32 max_records, bool nonblock, u64 *used);
 ssize_t ringbus_read_user(struct ringbus_reader *rd, char __user *buf,
 			  size_t len, unsigned int flags);
+ssize_t ringbus_read_batch_user(struct ringbus_reader *rd, char __user *buf,
+				size_t len, u32 max_records, unsigned int flags,
+				u32 *count);
 __poll_t ringbus_reader_poll(struct ringbus_reader *rd, struct file *file,
 			     poll_table *wait);
 int ringbus_reader_seek(struct ringbus_reader *rd, int whence);

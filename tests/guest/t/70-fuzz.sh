@@ -31,7 +31,7 @@ phase() {
 	"$rbin" --seed "$SEED" --duration "$HALF" --threads 3 --procs 2 \
 		--prefix fr --also fm >"$OUT/root.out" 2>&1 || rc=$?
 	wait "$pid" || mrc=$?
-	grep -h -E 'VIOLATION|FAIL|reproduce|^rb-fuzz: seed' "$OUT/root.out" "$OUT/member.out"
+	grep -h -E 'VIOLATION|FAIL|reproduce|registry full|^rb-fuzz: seed' "$OUT/root.out" "$OUT/member.out"
 	grep -q '^rb-fuzz: PASS' "$OUT/root.out" || fail "root run ($(basename "$rbin")) failed (exit $rc)"
 	grep -q '^rb-fuzz: PASS' "$OUT/member.out" || fail "member run ($(basename "$mbin")) failed (exit $mrc)"
 	[ "$rc" = 0 ] && [ "$mrc" = 0 ] || fail "exit status root $rc member $mrc"
@@ -53,6 +53,23 @@ rb_case "fuzz: root 64-bit and ringbus member 32-bit, ${HALF}s, seed $SEED" phas
 summary
 rb_case "fuzz: root 32-bit and ringbus member 64-bit, ${HALF}s, seed $SEED" phase "$F-32" "$F"
 summary
+
+# A small registry: the fuzzed names fill it within seconds, the sanity
+# sequence then finds ENOSPC; it must check the registry really is full and
+# reap what the fuzzing left (a full registry once failed a CI run).
+t_full_registry() {
+	unload_all
+	modprobe ringbus max_channels=8 || fail "modprobe ringbus max_channels=8"
+	load_all
+	"$F" --seed "$SEED" --duration 8 --threads 3 --procs 2 --check 64 \
+		--prefix fx >"$OUT/full.out" 2>&1 || true
+	grep -h -E 'VIOLATION|FAIL|reproduce|registry full' "$OUT/full.out"
+	grep -q '^rb-fuzz: PASS' "$OUT/full.out" || fail "the run with max_channels=8 failed"
+	grep -q "registry full at a sanity check" "$OUT/full.out" || fail "no sanity check met the full registry"
+	unload_all
+	load_all
+}
+rb_case "fuzz: max_channels=8, 8s: ENOSPC at a sanity check only with a full registry" t_full_registry
 
 t_healthy_after() {
 	local ch
