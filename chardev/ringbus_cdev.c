@@ -612,7 +612,7 @@ static long rbus_ioc_read_batch(struct file *file, struct rbus_file *f,
 	if (b.flags || b.reserved || b.count || b.bytes)
 		return -EINVAL;
 	n = ringbus_read_batch_user(f->rd, u64_to_user_ptr(b.buf),
-				    min_t(u64, b.buf_len, SSIZE_MAX), b.max_records,
+				    min_t(u64, b.buf_len, MAX_RW_COUNT), b.max_records,
 				    (file->f_flags & O_NONBLOCK) ? RINGBUS_READ_NONBLOCK : 0,
 				    &count);
 	if (n <= 0)
