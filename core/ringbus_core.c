@@ -1057,10 +1057,11 @@ static void rbus_unreserve(struct ringbus_channel *ch, u64 from, u32 nr)
  * the payloads are copied from user memory straight into the ring in
  * between, with no lock held.  Caller holds ch->write_mutex, so there is
  * at most one reservation, and it sits at @tail.
- * Return: records written, or -EAGAIN (no room in a queue), -ENODEV, -EFAULT.
+ * Return: records written (their payload bytes in *@written), or -EAGAIN
+ * (no room in a queue), -ENODEV, -EFAULT.
  */
 static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *w,
-			    unsigned int n)
+			    unsigned int n, u64 *written)
 {
 	u64 total = 0, bytes = 0, pos, start, ts, mono;
 	unsigned long flags;
@@ -1131,6 +1132,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	ch->st.bytes_written += bytes;
 	rbus_publish_tail(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
+	*written = bytes;
 	return i ? i : ret;
 }
 
@@ -1143,7 +1145,8 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 			   unsigned int n, bool nonblock)
 {
 	struct ringbus_channel *ch = rd->ch;
-	unsigned int done = 0, i;
+	unsigned int done = 0;
+	u64 bytes;
 	int ret = 0;
 
 	while (done < n) {
@@ -1151,11 +1154,10 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 			ret = -ERESTARTSYS;
 			break;
 		}
-		ret = rbus_write_chunk(ch, w + done, n - done);
+		ret = rbus_write_chunk(ch, w + done, n - done, &bytes);
 		mutex_unlock(&ch->write_mutex);
 		if (ret > 0) {
-			for (i = done; i < done + ret; i++)
-				rbus_count(&rbus_pcpu->bytes_written, w[i].len);
+			rbus_count(&rbus_pcpu->bytes_written, bytes);
 			rbus_count(&rbus_pcpu->records_written, ret);
 			done += ret;
 			rbus_wake_readers(ch);
