@@ -42,14 +42,26 @@ module_param(concurrent, uint, 0444);
 MODULE_PARM_DESC(concurrent,
 		 "Seconds of concurrent writing to kconcurrent from a timer and a kthread per CPU (default 0: off)");
 
-/* Results of the concurrent run, for user space (read-only parameters). */
-static unsigned long concurrent_written;
-module_param(concurrent_written, ulong, 0444);
-MODULE_PARM_DESC(concurrent_written, "Records written to kconcurrent so far (output)");
+/*
+ * Results of the concurrent run, for user space (read-only parameters,
+ * live: read from the counters the sources add to).
+ */
+static atomic_long_t rbt_written;
+static atomic_long_t rbt_eagain;
 
-static unsigned long concurrent_eagain;
-module_param(concurrent_eagain, ulong, 0444);
-MODULE_PARM_DESC(concurrent_eagain, "Writes to kconcurrent refused with -EAGAIN (output)");
+static int rbt_get_count(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%ld\n", atomic_long_read(kp->arg));
+}
+
+static const struct kernel_param_ops rbt_count_ops = {
+	.get = rbt_get_count,
+};
+
+module_param_cb(concurrent_written, &rbt_count_ops, &rbt_written, 0444);
+MODULE_PARM_DESC(concurrent_written, "Records written to kconcurrent so far (output)");
+module_param_cb(concurrent_eagain, &rbt_count_ops, &rbt_eagain, 0444);
+MODULE_PARM_DESC(concurrent_eagain, "Writes to kconcurrent refused with -EAGAIN so far (output)");
 
 static bool concurrent_done;
 module_param(concurrent_done, bool, 0444);
@@ -76,8 +88,6 @@ static struct ringbus_channel *rbt_cc;
 static struct rbt_cpu *rbt_cpus;
 static unsigned long rbt_deadline;
 static atomic_t rbt_running;
-static atomic_long_t rbt_written;
-static atomic_long_t rbt_eagain;
 static struct timer_list rbt_timer;
 static unsigned int rbt_ticks;
 static struct irq_work rbt_irq_work;
@@ -171,10 +181,8 @@ static int rbt_cc_thread(void *arg)
 	rbt_cc_put_final("done thread c=%u written=%lu eagain=%lu", c->cpu,
 			 c->ksrc.written, c->ksrc.eagain);
 	if (atomic_dec_and_test(&rbt_running)) {
-		concurrent_written = atomic_long_read(&rbt_written);
-		concurrent_eagain = atomic_long_read(&rbt_eagain);
-		rbt_cc_put_final("end sources=%u written=%lu", 2 * num_online_cpus(),
-				 concurrent_written);
+		rbt_cc_put_final("end sources=%u written=%ld", 2 * num_online_cpus(),
+				 atomic_long_read(&rbt_written));
 		WRITE_ONCE(concurrent_done, true);
 	}
 	while (!kthread_should_stop())

@@ -27,6 +27,15 @@
  *                   (timer or kthread of each CPU) numbers 0, 1, 2... in
  *                   order, written on the CPU it belongs to, and the counts
  *                   its summary records give equal what arrived.
+ *                   With --fault-writes a thread of this process writes to
+ *                   the same channel at the same time, from a page that
+ *                   userfaultfd holds missing for a few milliseconds while
+ *                   the kernel's producers append behind the write's
+ *                   reservation: every other write then runs on into a
+ *                   PROT_NONE page and must fail with EFAULT, which takes
+ *                   the reservation back and moves the kernel's records
+ *                   down (renumbered: the sequence must stay gapless); the
+ *                   others must arrive intact ("user n=N", 0, 1, 2...).
  *
  * --round          one round of tests/guest/t/65-lifecycle.sh in one
  *                   process: three channels (queue, broadcast, 1 MiB), four
@@ -63,7 +72,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <linux/ringbus.h>
+#include <linux/userfaultfd.h>
 
 #define CONTROL		"/dev/ringbus/control"
 #define MAX_W		64
@@ -1195,16 +1206,161 @@ static int run_chaos(void)
 /* The in-kernel producer's concurrent run (tests/consumer).          */
 
 #define KP_MAX_CPUS 1024
+#define FW_LEN		64	/* a good record: the last 64 bytes of page A */
+#define FW_HOLD_US	5000	/* how long a fault on page A is held */
+#define KP_WRITTEN	"/sys/module/rbtest_producer/parameters/concurrent_written"
 
-static int run_kproducer(const char *name)
+/*
+ * --fault-writes: a writer thread whose payloads start in page A of @area,
+ * registered with userfaultfd (missing until the handler thread fills it),
+ * and, every other time, run on into page B (PROT_NONE).
+ */
+static struct {
+	int fd, uffd;
+	long page;
+	uint8_t *area;
+	uint8_t *src;		/* what the handler copies into page A */
+	char text[FW_LEN];	/* the next good record */
+	volatile int stop;
+	uint64_t ok, efault, eagain, held, held_pending;
+} fw;
+
+static unsigned long kp_written(void)
+{
+	unsigned long v = 0;
+	FILE *f = fopen(KP_WRITTEN, "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Resolve every fault on page A after FW_HOLD_US, the next record in it. */
+static void *fw_handler(void *unused)
+{
+	(void)unused;
+	while (!fw.stop) {
+		struct pollfd p = { .fd = fw.uffd, .events = POLLIN };
+		struct uffdio_copy cp;
+		struct uffd_msg msg;
+		unsigned long before;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (read(fw.uffd, &msg, sizeof(msg)) != sizeof(msg))
+			continue;
+		if (msg.event != UFFD_EVENT_PAGEFAULT) {
+			violation("fault writes: userfaultfd event %u", msg.event);
+			continue;
+		}
+		/*
+		 * The write has its reservation: records the kernel's
+		 * producers write now wait behind it, unseen.
+		 */
+		before = kp_written();
+		usleep(FW_HOLD_US);
+		if (kp_written() != before)
+			fw.held_pending++;
+		fw.held++;
+		memcpy(fw.src + fw.page - FW_LEN, fw.text, FW_LEN);
+		memset(&cp, 0, sizeof(cp));
+		cp.dst = (uintptr_t)fw.area;
+		cp.src = (uintptr_t)fw.src;
+		cp.len = fw.page;
+		if (ioctl(fw.uffd, UFFDIO_COPY, &cp))
+			violation("fault writes: UFFDIO_COPY: %s", strerror(errno));
+	}
+	return NULL;
+}
+
+static void *fw_writer(void *unused)
+{
+	uint64_t iter = 0;
+
+	(void)unused;
+	while (!fw.stop) {
+		int bad = iter & 1;
+		size_t len = bad ? 2 * FW_LEN : FW_LEN;
+		ssize_t r;
+
+		if (madvise(fw.area, fw.page, MADV_DONTNEED)) {
+			violation("fault writes: madvise: %s", strerror(errno));
+			break;
+		}
+		memset(fw.text, 0, sizeof(fw.text));
+		snprintf(fw.text, sizeof(fw.text), "user n=%" PRIu64, fw.ok);
+		r = write(fw.fd, fw.area + fw.page - FW_LEN, len);
+		if (r < 0 && errno == EAGAIN) {
+			fw.eagain++;
+			usleep(200);
+			continue;
+		}
+		iter++;
+		if (bad) {
+			if (r >= 0 || errno != EFAULT)
+				violation("fault writes: a write into PROT_NONE gave %zd (%s), not EFAULT",
+					  r, r < 0 ? strerror(errno) : "no error");
+			else
+				fw.efault++;
+		} else if (r != (ssize_t)len) {
+			violation("fault writes: write gave %zd (%s)", r,
+				  r < 0 ? strerror(errno) : "short");
+		} else {
+			fw.ok++;
+		}
+	}
+	return NULL;
+}
+
+static int fw_start(const char *path, pthread_t *w, pthread_t *h)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+
+	fw.page = sysconf(_SC_PAGESIZE);
+	fw.fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fw.fd < 0) {
+		fprintf(stderr, "rb-stress: open %s for writing: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fw.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fw.uffd < 0 || ioctl(fw.uffd, UFFDIO_API, &api)) {
+		fprintf(stderr, "rb-stress: userfaultfd: %s\n", strerror(errno));
+		return -1;
+	}
+	fw.area = mmap(NULL, 2 * fw.page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fw.src = calloc(1, fw.page);
+	if (fw.area == MAP_FAILED || !fw.src ||
+	    mprotect(fw.area + fw.page, fw.page, PROT_NONE)) {
+		fprintf(stderr, "rb-stress: fault writes: mmap: %s\n", strerror(errno));
+		return -1;
+	}
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)fw.area;
+	reg.range.len = fw.page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(fw.uffd, UFFDIO_REGISTER, &reg)) {
+		fprintf(stderr, "rb-stress: UFFDIO_REGISTER: %s\n", strerror(errno));
+		return -1;
+	}
+	pthread_create(h, NULL, fw_handler, NULL);
+	pthread_create(w, NULL, fw_writer, NULL);
+	return 0;
+}
+
+static int run_kproducer(const char *name, int fault_writes)
 {
 	static uint64_t next[2][KP_MAX_CPUS], done_count[2][KP_MAX_CPUS];
 	static uint8_t buf[BATCH_BUF];
-	uint64_t seq = 0, numbered = 0, by_src[2] = { 0, 0 }, eagain = 0;
+	uint64_t seq = 0, numbered = 0, by_src[2] = { 0, 0 }, eagain = 0, users = 0;
 	unsigned int dones = 0, sources = 0, ncpu = 0;
-	int fd, end = 0, i;
+	int fd, end = 0, drain = 0, i;
+	pthread_t wd, fww, fwh;
 	char path[64];
-	pthread_t wd;
 	double t0 = now_s(), t1;
 
 	memset(done_count, 0xff, sizeof(done_count));
@@ -1214,8 +1370,16 @@ static int run_kproducer(const char *name)
 		fprintf(stderr, "rb-stress: open %s: %s\n", path, strerror(errno));
 		return 2;
 	}
+	if (fault_writes && fw_start(path, &fww, &fwh)) {
+		close(fd);
+		return 2;
+	}
 	pthread_create(&wd, NULL, watchdog_main, NULL);
-	while (!end && !sh->violations) {
+	/*
+	 * Read up to the end record; with --fault-writes, then stop the
+	 * writer and read what it wrote after that record (drain).
+	 */
+	while ((!end || drain) && !sh->violations) {
 		struct ringbus_batch b;
 		size_t off;
 
@@ -1225,6 +1389,8 @@ static int run_kproducer(const char *name)
 		if (ioctl(fd, RINGBUS_IOC_READ_BATCH, &b)) {
 			if (errno == EINTR)
 				continue;
+			if (drain && errno == EAGAIN)
+				break;
 			violation("%s: READ_BATCH: %s", name, strerror(errno));
 			break;
 		}
@@ -1233,7 +1399,7 @@ static int run_kproducer(const char *name)
 			break;
 		}
 		progress(b.count);
-		for (off = 0; off < b.bytes && !end; ) {
+		for (off = 0; off < b.bytes; ) {
 			const struct ringbus_record_header *h = (const void *)(buf + off);
 			char rec[128], what[16];
 			unsigned int c, on;
@@ -1245,10 +1411,23 @@ static int run_kproducer(const char *name)
 				violation("%s: sequence %" PRIu64 " after %" PRIu64, name,
 					  (uint64_t)h->seq, seq);
 			seq = h->seq;
-			if (h->pid || h->uid)
-				violation("%s: in-kernel record with pid %u uid %u", name, h->pid, h->uid);
 			snprintf(rec, sizeof(rec), "%.*s", (int)(h->len < sizeof(rec) - 1 ?
 				 h->len : sizeof(rec) - 1), (const char *)(h + 1));
+			if (fault_writes && sscanf(rec, "user n=%" SCNu64, &n) == 1) {
+				if (h->len != FW_LEN || h->pid != (uint32_t)getpid())
+					violation("%s: '%s' of %u bytes from pid %u", name, rec,
+						  h->len, h->pid);
+				if (n != users)
+					violation("%s: '%s', expected user n=%" PRIu64, name, rec, users);
+				users = n + 1;
+				continue;
+			}
+			if (h->pid || h->uid)
+				violation("%s: in-kernel record with pid %u uid %u", name, h->pid, h->uid);
+			if (end) {
+				violation("%s: '%s' after the end record", name, rec);
+				continue;
+			}
 			if (sscanf(rec, "%15s c=%u on=%u n=%" SCNu64, what, &c, &on, &n) == 4) {
 				src = !strcmp(what, "thread");
 				if ((!src && strcmp(what, "timer")) || c >= KP_MAX_CPUS) {
@@ -1286,10 +1465,24 @@ static int run_kproducer(const char *name)
 				violation("%s: unknown record '%s'", name, rec);
 			}
 		}
+		if (end && fault_writes && !drain && !fw.stop) {
+			fw.stop = 1;
+			pthread_join(fww, NULL);
+			pthread_join(fwh, NULL);
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+			drain = 1;
+		}
 	}
 	t1 = now_s();
 	wd_stop = 1;
 	pthread_join(wd, NULL);
+	if (fault_writes && !fw.stop) {
+		fw.stop = 1;
+		pthread_join(fww, NULL);
+		pthread_join(fwh, NULL);
+	}
+	if (fault_writes && users != fw.ok)
+		violation("%s: %" PRIu64 " good user writes, %" PRIu64 " arrived", name, fw.ok, users);
 	for (i = 0; i < (int)ncpu; i++) {
 		if (next[0][i] != 0 && done_count[0][i] == UINT64_MAX)
 			violation("%s: no summary of the timer of CPU %d", name, i);
@@ -1310,6 +1503,12 @@ static int run_kproducer(const char *name)
 	       PRIu64 " status=%s\n", numbered, by_src[0], by_src[1], ncpu, dones, eagain,
 	       t1 - t0, numbered / (t1 - t0), sh->violations,
 	       sh->violations || !end ? "fail" : "ok");
+	if (fault_writes)
+		printf("RESULT mode=fault-writes user_ok=%" PRIu64 " user_efault=%" PRIu64
+		       " user_eagain=%" PRIu64 " held=%" PRIu64 " held_pending=%" PRIu64
+		       " violations=%" PRIu64 " status=%s\n", fw.ok, fw.efault, fw.eagain,
+		       fw.held, fw.held_pending, sh->violations,
+		       sh->violations || !end ? "fail" : "ok");
 	return sh->violations || !end ? 1 : 0;
 }
 
@@ -1394,6 +1593,8 @@ static void usage(FILE *f)
 "                              procfs/sysfs readers on the same names instead\n"
 "  -K, --kproducer NAME        check the channel rbtest_producer.ko concurrent=S\n"
 "                              fills (read until its end record) instead\n"
+"      --fault-writes          with --kproducer: also write to it from pages that\n"
+"                              userfaultfd holds and that run into PROT_NONE\n"
 "      --round                 one life-cycle round (3 channels, 4 files) instead\n"
 "  -w, --writers N             writer threads (default 8, at most %d)\n"
 "  -r, --readers N             reader processes (default 8, at most %d)\n"
@@ -1424,6 +1625,7 @@ int main(int argc, char **argv)
 		{ "chaos", no_argument, NULL, 'C' },
 		{ "kproducer", required_argument, NULL, 'K' },
 		{ "round", no_argument, NULL, 9 },
+		{ "fault-writes", no_argument, NULL, 10 },
 		{ "writers", required_argument, NULL, 'w' },
 		{ "readers", required_argument, NULL, 'r' },
 		{ "channels", required_argument, NULL, 'c' },
@@ -1443,7 +1645,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kproducer = NULL;
-	int c, chaos = 0, round = 0, rc;
+	int c, chaos = 0, round = 0, fault_writes = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "m:CK:w:r:c:d:s:t:vh", lo, NULL)) != -1) {
 		switch (c) {
@@ -1458,6 +1660,7 @@ int main(int argc, char **argv)
 		case 'C': chaos = 1; break;
 		case 'K': kproducer = optarg; break;
 		case 9: round = 1; break;
+		case 10: fault_writes = 1; break;
 		case 'w': opt.writers = atoi(optarg); break;
 		case 'r': opt.readers = atoi(optarg); break;
 		case 'c': opt.channels = atoi(optarg); break;
@@ -1508,7 +1711,7 @@ int main(int argc, char **argv)
 	if (round)
 		rc = run_round();
 	else if (kproducer)
-		rc = run_kproducer(kproducer);
+		rc = run_kproducer(kproducer, fault_writes);
 	else
 		rc = chaos ? run_chaos() : run_flow();
 	return rc;

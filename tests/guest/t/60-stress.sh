@@ -112,6 +112,41 @@ t_kproducer_concurrent() {
 	return 0
 }
 
+# A user write that faults half-way, with the kernel's records waiting
+# behind its reservation: rb-stress --fault-writes holds every write's first
+# page in userfaultfd while rbtest_producer's timers and kthreads append,
+# then lets every other write run on into a PROT_NONE page.  As root:
+# userfaultfd of kernel-mode faults needs it (vm.unprivileged_userfaultfd).
+t_kproducer_fault_writes() {
+	[ -f "$KO" ] || fail "no $KO"
+	load_all
+	local secs=$((SECS / 2)) r rc p=/sys/module/rbtest_producer/parameters
+	[ "$secs" -ge 5 ] || secs=5
+	insmod "$KO" concurrent="$secs" || fail "insmod rbtest_producer.ko concurrent=$secs"
+	r=$(cd /tmp && "$STRESS" --kproducer kconcurrent --fault-writes --watchdog 60 2>&1)
+	rc=$?
+	printf '%s\n' "$r" >"$OUT/fault-writes.log"
+	printf '%s\n' "$r" | grep -Ev '^(  |VIOLATION)' >"$OUT/fault-writes"
+	if [ "$rc" != 0 ]; then
+		printf '%s\n' "$r" | tail -n 40 >&2
+		rmmod rbtest_producer
+		fail "rb-stress --kproducer kconcurrent --fault-writes exited $rc"
+	fi
+	local k u
+	k=$(printf '%s\n' "$r" | grep '^RESULT mode=kproducer ')
+	u=$(printf '%s\n' "$r" | grep '^RESULT mode=fault-writes ')
+	assert_eq "kproducer status" "ok" "$(result status "$k")"
+	assert_eq "fault-writes status" "ok" "$(result status "$u")"
+	assert_eq "records in /sys/module = records read" "$(cat $p/concurrent_written)" \
+		"$(result records "$k")"
+	[ "$(result user_ok "$u")" -gt 0 ] || fail "no good user write"
+	[ "$(result user_efault "$u")" -gt 0 ] || fail "no user write failed with EFAULT"
+	[ "$(result held_pending "$u")" -gt 0 ] ||
+		fail "the kernel never wrote while a user write was held: the path was not tested"
+	rmmod rbtest_producer || fail "rmmod rbtest_producer"
+	return 0
+}
+
 t_nothing_left() {
 	local left
 	left=$(tail -n +2 /proc/ringbus/channels)
@@ -142,4 +177,6 @@ rb_case "stress: chaos: create/destroy/open/close/io/ioctl racing procfs and sys
 note chaos
 rb_case "stress: in-kernel producer writes from a timer and a kthread on every CPU at once; user space reads every record in order" t_kproducer_concurrent
 note kproducer
+rb_case "stress: user writes held in userfaultfd while in-kernel producers append behind them; half fault into PROT_NONE (EFAULT, the reservation taken back, no sequence gap)" t_kproducer_fault_writes
+note fault-writes
 rb_case "stress: afterwards no channel, node or process is left and the modules unload" t_nothing_left
