@@ -308,6 +308,17 @@ static int rbus_copy_to_user(struct ringbus_channel *ch, u64 pos,
 	return 0;
 }
 
+/*
+ * CLOCK_REALTIME of a CLOCK_MONOTONIC reading, from the timekeeper's offset:
+ * a record's two timestamps cost one clocksource read, not two (where the
+ * clocksource is an HPET, as in an emulated guest with an unstable TSC, each
+ * read is a device access).
+ */
+static u64 rbus_mono_to_real(u64 mono)
+{
+	return ktime_to_ns(ktime_mono_to_real(ns_to_ktime(mono)));
+}
+
 static u32 rbus_rec_size(u32 len)
 {
 	return RB_HDR + ALIGN(len, RB_ALIGN);
@@ -381,8 +392,8 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	rec.uid = __kuid_val(GLOBAL_ROOT_UID);
 	rec.pad = 0;
 	rec.seq = ch->wseq++;
-	rec.ts_ns = ktime_get_real_ns();
 	rec.mono_ns = ktime_get_ns();
+	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
 	smp_wmb();	/* the drops above, then the new bytes: see rbus_read() */
 	rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
 	rbus_copy_in(ch, ch->wtail + RB_HDR, data, len);
@@ -1077,8 +1088,8 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 			return -EFAULT;
 		n = i;	/* the bad one fails on its own, in the next call */
 	}
-	ts = ktime_get_real_ns();
 	mono = ktime_get_ns();
+	ts = rbus_mono_to_real(mono);
 
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->dead) {
