@@ -37,11 +37,15 @@
  * fault and sleep), straight between the ring and user memory.
  *
  * A user-space write (ringbus_reader_write_user(), or up to 32 records of
- * ringbus_reader_write_batch_user()) holds @write_mutex and makes three
- * steps: under the lock it makes room (broadcast: drops the oldest
- * records) and reserves [@tail, @tail + size) - @wtail moves, @tail does
- * not, so readers do not see it; without the lock it copies the payloads
- * into the ring; under the lock again it commits (@tail = @wtail).  An
+ * ringbus_reader_write_batch_user()) holds @write_mutex.  One record of up
+ * to a page takes the lock once: it makes room, copies the payload
+ * straight into the ring with page faults disabled and commits.  When that
+ * copy would fault (a page not present), for larger records and for
+ * batches, the write makes three steps: under the lock it makes room
+ * (broadcast: drops the oldest records) and reserves [@tail, @tail + size)
+ * - @wtail moves, @tail does not, so readers do not see it; without the
+ * lock it copies the payloads into the ring (this copy may sleep); under
+ * the lock again it commits (@tail = @wtail).  An
  * in-kernel ringbus_write() may come in between: it appends behind the
  * reservation and its record becomes visible with the commit, so the
  * order in the ring stays the order of sequence numbers.  A copy that
@@ -985,6 +989,11 @@ struct rbus_wrec {
 
 /* Records reserved in one lock round trip, at most. */
 #define RB_WCHUNK	32
+/*
+ * The largest payload a single-record write copies under ch->lock (with
+ * interrupts off, as ringbus_write() copies its records): one page.
+ */
+#define RB_INLINE_MAX	PAGE_SIZE
 
 static int rbus_copy_from_user(struct ringbus_channel *ch, u64 pos,
 			       const char __user *src, u32 len)
@@ -997,6 +1006,26 @@ static int rbus_copy_from_user(struct ringbus_channel *ch, u64 pos,
 	if (copy_from_user(ch->buf, src + first, len - first))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * The same with page faults disabled, for a copy under ch->lock: 0, or
+ * -EFAULT when a page was not present (nothing sleeps; the caller copies
+ * again with faults allowed).  The caller has checked access_ok().
+ */
+static int rbus_copy_from_user_inatomic(struct ringbus_channel *ch, u64 pos,
+					const char __user *src, u32 len)
+{
+	u32 off = pos & (ch->capacity - 1);
+	u32 first = min(len, ch->capacity - off);
+	unsigned long left;
+
+	pagefault_disable();
+	left = __copy_from_user_inatomic(ch->buf + off, src, first);
+	if (!left)
+		left = __copy_from_user_inatomic(ch->buf, src + first, len - first);
+	pagefault_enable();
+	return left ? -EFAULT : 0;
 }
 
 /*
@@ -1078,6 +1107,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	unsigned long flags;
 	struct rbus_rec rec;
 	unsigned int i, k;
+	bool inline_ok;
 	int ret = 0;
 
 	if (ch->mode == RINGBUS_MODE_BROADCAST) {
@@ -1090,6 +1120,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	}
 	mono = ktime_get_ns();
 	ts = rbus_mono_to_real(mono);
+	inline_ok = w[0].len <= RB_INLINE_MAX && access_ok(w[0].data, w[0].len);
 
 	spin_lock_irqsave(&ch->lock, flags);
 	if (ch->dead) {
@@ -1108,6 +1139,35 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return -EAGAIN;
 	}
+	rec.pid = task_tgid_vnr(current);
+	rec.uid = __kuid_val(current_uid());
+	rec.pad = 0;
+	rec.ts_ns = ts;
+	rec.mono_ns = mono;
+	/*
+	 * One small record whose pages are present: copied here, under the
+	 * lock with page faults disabled, and committed at once - one lock
+	 * round trip.  The copy runs with interrupts off, so only up to
+	 * RB_INLINE_MAX bytes; when a page is missing (the copy would have to
+	 * sleep), the record takes the reservation path below.
+	 */
+	if (k == 1 && inline_ok) {
+		smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
+		if (!rbus_copy_from_user_inatomic(ch, ch->wtail + RB_HDR, w[0].data,
+						  w[0].len)) {
+			rec.len = w[0].len;
+			rec.seq = ch->wseq++;
+			rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
+			ch->wtail += total;
+			ch->records++;
+			ch->st.records_written++;
+			ch->st.bytes_written += w[0].len;
+			rbus_publish_tail(ch);
+			spin_unlock_irqrestore(&ch->lock, flags);
+			*written = w[0].len;
+			return 1;
+		}
+	}
 	start = ch->wtail;
 	ch->resv = total;
 	ch->wtail += total;
@@ -1116,11 +1176,6 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	spin_unlock_irqrestore(&ch->lock, flags);
 	smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
 
-	rec.pid = task_tgid_vnr(current);
-	rec.uid = __kuid_val(current_uid());
-	rec.pad = 0;
-	rec.ts_ns = ts;
-	rec.mono_ns = mono;
 	for (i = 0, pos = start; i < k; i++) {
 		rec.len = w[i].len;
 		rbus_copy_in(ch, pos, &rec, RB_HDR);
