@@ -1103,7 +1103,7 @@ static void rbus_unreserve(struct ringbus_channel *ch, u64 from, u32 nr)
 static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *w,
 			    unsigned int n, u64 *written)
 {
-	u64 total = 0, bytes = 0, pos, start, ts, mono;
+	u64 total = 0, bytes = 0, pos, start;
 	unsigned long flags;
 	struct rbus_rec rec;
 	unsigned int i, k;
@@ -1118,8 +1118,11 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 			return -EFAULT;
 		n = i;	/* the bad one fails on its own, in the next call */
 	}
-	mono = ktime_get_ns();
-	ts = rbus_mono_to_real(mono);
+	rec.pid = task_tgid_vnr(current);
+	rec.uid = __kuid_val(current_uid());
+	rec.pad = 0;
+	rec.mono_ns = ktime_get_ns();
+	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
 	inline_ok = w[0].len <= RB_INLINE_MAX && access_ok(w[0].data, w[0].len);
 
 	spin_lock_irqsave(&ch->lock, flags);
@@ -1139,11 +1142,6 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return -EAGAIN;
 	}
-	rec.pid = task_tgid_vnr(current);
-	rec.uid = __kuid_val(current_uid());
-	rec.pad = 0;
-	rec.ts_ns = ts;
-	rec.mono_ns = mono;
 	/*
 	 * One small record whose pages are present: copied here, under the
 	 * lock with page faults disabled, and committed at once - one lock
