@@ -15,6 +15,7 @@ pkgs=(
 	fakeroot
 	lintian
 	gcc                    # ringbusctl and the test programs
+	gcc-multilib           # gen-abi-doc.sh: the ioctl table for i386 too
 	libc6-dev
 	make
 	man-db                 # man --warnings on the man pages
