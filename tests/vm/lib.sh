@@ -6,6 +6,16 @@ RB_CACHE=${RB_CACHE:-/var/cache/ringbus-test}
 # Kernel log lines that fail a run wherever they appear.
 RB_BAD_KERNEL_LINES='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
 
+# rb_upgrade_pkgs SUITE: the newer kernel series of SUITE that the
+# kernel-upgrade test installs after the suite (mkroot.sh keeps its
+# packages in the root; pkg-lifecycle.sh installs them).  Empty for a
+# suite without one.
+rb_upgrade_pkgs() {
+	case "$1" in
+	bookworm) echo linux-image-6.12-amd64 linux-headers-6.12-amd64 ;;
+	esac
+}
+
 rb_log() { printf '[vm] %s\n' "$*" >&2; }
 rb_die() { printf '[vm] error: %s\n' "$*" >&2; exit 1; }
 

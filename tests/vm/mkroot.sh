@@ -56,10 +56,7 @@ esac
 # A newer kernel series of the suite, not installed but kept as a local apt
 # repository in the root (/var/cache/ringbus-upgrade), so the kernel-upgrade
 # test installs it after ringbus-dkms without reaching the network.
-upgrade=()
-case "$suite" in
-bookworm) upgrade=(linux-image-6.12-amd64 linux-headers-6.12-amd64) ;;
-esac
+read -r -a upgrade <<<"$(rb_upgrade_pkgs "$suite")"
 
 key=$(printf '%s\n' "$suite" "${pkgs[@]}" "${sources[@]}" "upgrade:${upgrade[*]}" |
 	sha256sum | cut -c1-12)

@@ -91,7 +91,7 @@ if ! chroot "$root" /bin/bash -euc "
 fi
 # The package life cycle: remove, purge, reinstall, reconfigure, and a
 # kernel upgrade where the suite offers one.  Ends installed.
-"$here/pkg-lifecycle.sh" "$root" "$ver" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
+"$here/pkg-lifecycle.sh" "$root" "$ver" "$suite" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
 # The compiler-driven static checks (W=1, sparse) use this same root's
 # compiler and headers, what a user's DKMS build sees, for every kernel the
 # root has after the life cycle (the upgrade added one on bookworm).
