@@ -16,8 +16,8 @@ if [ "$dkms" != "$upstream" ]; then
 	echo "check-versions: debian/changelog says $upstream, dkms.conf PACKAGE_VERSION says ${dkms:-nothing}" >&2
 	status=1
 fi
-if [ -n "$cli" ] && [ "$cli" != "$upstream" ]; then
-	echo "check-versions: debian/changelog says $upstream, utils/ringbusctl.c RINGBUS_VERSION says $cli" >&2
+if [ "$cli" != "$upstream" ]; then
+	echo "check-versions: debian/changelog says $upstream, utils/ringbusctl.c RINGBUS_VERSION says ${cli:-nothing}" >&2
 	status=1
 fi
 [ $status -eq 0 ] && echo "check-versions: $upstream everywhere"

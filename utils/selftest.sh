@@ -16,6 +16,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
+# The suite's one version (dkms.conf; debian/check-versions.sh keeps
+# debian/changelog and ringbusctl.c equal to it); VER_RE for grep.
+ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$here/../dkms.conf")
+if [ -z "$ver" ]; then
+	echo "selftest: no PACKAGE_VERSION in $here/../dkms.conf" >&2
+	exit 1
+fi
+VER_RE=$(printf '%s' "$ver" | sed 's/\./\\./g')
 
 ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL - $1"; sed 's/^/       /' "$tmp/err" "$tmp/out" 2>/dev/null; }
@@ -44,9 +52,9 @@ grep_in out '^Usage: ringbusctl' "--help prints usage on stdout"
 expect 0 "-h exits 0" -- "$bin" -h
 expect 0 "create --help exits 0" -- "$bin" create --help
 expect 0 "--version exits 0" -- "$bin" --version
-grep_in out '0\.1\.0' "--version prints 0.1.0"
+grep_in out "$VER_RE" "--version prints $ver"
 expect 0 "-V exits 0" -- "$bin" -V
-grep_in out '^ringbusctl 0\.1\.0$' "-V prints 'ringbusctl 0.1.0'"
+grep_in out "^ringbusctl $VER_RE\$" "-V prints 'ringbusctl $ver'"
 
 expect 2 "no command exits 2" -- "$bin"
 expect 2 "unknown command exits 2" -- "$bin" bogus
@@ -163,15 +171,15 @@ mkdir -p "$fake/bin" "$kdir/build" "$kdir/updates/dkms" "$fake/sys/ringbus"
 printf 'ELF\0name=ringbus\0vermagic=%s SMP preempt mod_unload modversions \0' "$kver" >"$kdir/updates/dkms/ringbus.ko"
 echo 'updates/dkms/ringbus.ko:' >"$kdir/modules.dep"
 echo live >"$fake/sys/ringbus/initstate"
-echo 0.1.0 >"$fake/sys/ringbus/version"
+echo "$ver" >"$fake/sys/ringbus/version"
 : >"$fake/control"
 printf '#!/bin/sh\ncat "%s/dkms.out"\n' "$fake" >"$fake/bin/dkms"
 printf '#!/bin/sh\ncat "%s/sb-state"\n' "$fake" >"$fake/bin/mokutil"
 printf '#!/bin/sh\n[ -f "%s/modinfo.$2" ] && cat "%s/modinfo.$2"\n' "$fake" "$fake" >"$fake/bin/modinfo"
 chmod +x "$fake/bin/dkms" "$fake/bin/mokutil" "$fake/bin/modinfo"
 : >"$fake/modinfo.signer"
-echo 0.1.0 >"$fake/modinfo.version"
-printf 'ringbus/0.1.0, %s, x86_64: installed\nringbus/0.1.0, 9.9.9-other, x86_64: installed\n' "$kver" >"$fake/dkms.out"
+echo "$ver" >"$fake/modinfo.version"
+printf 'ringbus/%s, %s, x86_64: installed\nringbus/%s, 9.9.9-other, x86_64: installed\n' "$ver" "$kver" "$ver" >"$fake/dkms.out"
 echo 'SecureBoot disabled' >"$fake/sb-state"
 
 # doctor_run: doctor on the made-up installation (--json unless told).
@@ -199,7 +207,7 @@ grep_in out 'is not a character device' "doctor: a plain file is no control node
 
 printf 'ELF\0vermagic=0.0.1-old SMP mod_unload \0' >"$kdir/updates/dkms/ringbus.ko"
 expect 1 "doctor: a module built for another kernel" -- doctor_run
-doctor_has fail vermagic "dkms install --force ringbus/0.1.0 -k $kver"
+doctor_has fail vermagic "dkms install --force ringbus/$ver -k $kver"
 grep_in out 'built for 0\.0\.1-old, not for the running kernel' "doctor: vermagic names both kernels"
 
 echo 'SecureBoot enabled' >"$fake/sb-state"
@@ -216,7 +224,7 @@ echo 'SecureBoot disabled' >"$fake/sb-state"
 echo 0.2.0 >"$fake/modinfo.version"
 expect 1 "doctor: the installed module is newer than the loaded one" -- doctor_run
 doctor_has warn module-loaded "reload it: modprobe -r ringbus_cdev"
-echo 0.1.0 >"$fake/modinfo.version"
+echo "$ver" >"$fake/modinfo.version"
 
 echo 0.0.9 >"$fake/sys/ringbus/version"
 expect 1 "doctor: a loaded module of another version" -- doctor_run
@@ -237,18 +245,18 @@ expect 1 "doctor: the module is not in modules.dep" -- doctor_run
 doctor_has fail module-built "depmod -a $kver"
 
 rm "$kdir/updates/dkms/ringbus.ko"
-printf 'ringbus/0.1.0, %s, x86_64: installed (WARNING! Diff between built and installed module!)\n' "$kver" >"$fake/dkms.out"
+printf 'ringbus/%s, %s, x86_64: installed (WARNING! Diff between built and installed module!)\n' "$ver" "$kver" >"$fake/dkms.out"
 expect 1 "doctor: DKMS says installed, but the file is gone" -- doctor_run
 doctor_has warn dkms
-doctor_has fail module-built "dkms install --force ringbus/0.1.0 -k $kver"
+doctor_has fail module-built "dkms install --force ringbus/$ver -k $kver"
 doctor_has fail module-loaded
 doctor_has warn vermagic
 
-printf 'ringbus/0.1.0, 9.9.9-other, x86_64: installed\n' >"$fake/dkms.out"
+printf 'ringbus/%s, 9.9.9-other, x86_64: installed\n' "$ver" >"$fake/dkms.out"
 expect 1 "doctor: DKMS built ringbus only for another kernel" -- doctor_run
 doctor_has fail dkms "dkms autoinstall -k $kver"
 grep_in out 'not built ringbus 0\.1\.0 for the running kernel' "doctor: dkms says which kernel lacks the module"
-printf 'ringbus, 0.1.0, 9.9.9-other, x86_64: installed\n' >"$fake/dkms.out"
+printf 'ringbus, %s, 9.9.9-other, x86_64: installed\n' "$ver" >"$fake/dkms.out"
 expect 1 "doctor: dkms 2 status lines" -- doctor_run
 doctor_has fail dkms "dkms autoinstall -k $kver"
 : >"$fake/dkms.out"
