@@ -7,6 +7,22 @@
  * probes (scripts/ringbus-probe.sh, run by ../../Kbuild) generate by
  * compiling against the target kernel's headers; nothing in the suite
  * compares LINUX_VERSION_CODE.
+ *
+ * One switch cannot live here: DEFAULT_SYMBOL_NAMESPACE must be defined
+ * before the first header that pulls in <linux/export.h> (5.10 to 6.12
+ * test it there), so core/ringbus_core.c defines it above its includes,
+ * from the same probes (RINGBUS_DEFAULT_NS_IDENT: a string literal since
+ * 6.13, "module: Convert default symbol namespace to string literal", and
+ * in Debian's 6.12).
+ *
+ * Changes the suite avoids by design, so they need no entry:
+ *  - no_llseek was removed in 6.12 ("fs: remove no_llseek"): the channel
+ *    nodes have a real llseek, and the control node is opened with
+ *    nonseekable_open() and has no llseek (ESPIPE from the VFS);
+ *  - strlcpy() was removed in 6.8 ("string: Remove strlcpy()"): the suite
+ *    uses strscpy(), there since 4.3;
+ *  - compat_ptr_ioctl() (5.5) and sysfs_emit() (5.10) exist on every
+ *    supported kernel.
  */
 #ifndef _LINUX_RINGBUS_COMPAT_H
 #define _LINUX_RINGBUS_COMPAT_H
@@ -50,8 +66,9 @@
 #endif
 
 /*
- * del_timer_sync() became timer_delete_sync() in 6.2 ("timers: Provide
- * timer_shutdown[_sync]()" series) and the old name went in 6.15.
+ * del_timer_sync() became timer_delete_sync() in 6.2 ("timers: Rename
+ * del_timer_sync() to timer_delete_sync()", backported to 5.10.y) and the
+ * old name went in 6.15.
  */
 #ifndef RINGBUS_HAVE_TIMER_DELETE_SYNC
 #define timer_delete_sync(timer)	del_timer_sync(timer)
