@@ -70,7 +70,24 @@ t_modules_signed() {
 	echo "# signer: $signer"
 }
 
+# The test module (tests/consumer) and the test programs are built in the
+# guest root by the harness, never shipped: no package file, no DKMS
+# source and no modules.dep entry names them, and the DKMS source tree is
+# exactly what debian/ringbus-dkms.install lists (plus dkms.conf).
+t_no_test_code_packaged() {
+	local files
+	files=$(dpkg -L ringbus-dkms ringbus-utils) || fail "dpkg -L failed"
+	printf '%s\n' "$files" | grep -E 'rbtest|/tests?/|consumer|rb-(stress|fuzz|hostile|bench)' &&
+		fail "a package ships test code (lines above)"
+	assert_eq "/usr/src/ringbus-$RB_VERSION" "Kbuild Makefile chardev core dkms.conf include procfs scripts" \
+		"$(ls "/usr/src/ringbus-$RB_VERSION" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+	grep -q rbtest "/lib/modules/$(uname -r)/modules.dep" && fail "modules.dep lists a test module"
+	modinfo rbtest_producer >/dev/null 2>&1 && fail "modinfo finds rbtest_producer among the installed modules"
+	return 0
+}
+
 rb_case "packages: ringbus-dkms and ringbus-utils installed by apt" t_packages_installed
+rb_case "packages: no test module or test program is packaged" t_no_test_code_packaged
 rb_case "packages: modules signed with DKMS's MOK key (modinfo signer)" t_modules_signed
 rb_case "packages: dkms status installed; .ko in updates/dkms; modules.alias and modules.dep" t_dkms_status
 rb_case "packages: ringbusctl, header, man pages, udev rule, ringbus group, DKMS sources" t_utils_files
