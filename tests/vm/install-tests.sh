@@ -4,8 +4,8 @@
 # install-tests.sh TDIR - copy the guest side of the tests into TDIR (the
 # root's /usr/lib/ringbus-tests): the guest runner and its groups
 # (tests/guest), the sources of the test programs (tests/guest/src,
-# tests/stress, tests/fuzz, bench), the package version and the symbol
-# check.  build-programs, run in the root, compiles the programs there with
+# tests/stress, tests/fuzz, bench) and of ringbusctl, the package version
+# and the symbol check.  build-programs, run in the root, compiles the programs there with
 # the root's compiler against the UAPI header the package installed.  What
 # an earlier copy built (bin/, consumer/) is replaced or kept as it is.
 set -euo pipefail
@@ -21,3 +21,6 @@ for d in tests/stress tests/fuzz bench; do
 done
 sed -n 's/^PACKAGE_VERSION="\([0-9.]*\)".*/\1/p' "$top/dkms.conf" >"$tdir/VERSION"
 cp "$top/tests/static/symbols.sh" "$tdir/"
+# ringbusctl's source, for a copy built against another ABI (30-cli).
+mkdir -p "$tdir/ringbusctl-src"
+cp "$top/utils/ringbusctl.c" "$tdir/ringbusctl-src/"

@@ -99,7 +99,37 @@ t_cli_stats() {
 	assert_eq "one entry per CPU" "$(nproc)" "$(printf '%s' "$js" | jq -r 'length')"
 }
 
+# A ringbusctl built for ABI major 99 (build-programs) against the running
+# module: version prints both and exits 1 naming the mismatch; doctor's
+# module-loaded check fails with the fix; the installed tool agrees.
+t_cli_abi_mismatch() {
+	local out err rc
+	err=$(mktemp)
+	out=$("$RB_BIN/ringbusctl-abi99" version 2>"$err")
+	rc=$?
+	assert_eq "abi99 version: exit status" 1 "$rc"
+	assert_match "abi99 version: stdout names the module" \
+		"^ringbus module $RB_VERSION \(ABI 1\.0\)$" "$(printf '%s\n' "$out" | tail -n 1)"
+	assert_match "abi99 version: stderr" \
+		'^ringbusctl: ABI mismatch: the ringbus module has ABI 1\.0, this ringbusctl was built for ABI 99\.0; install matching versions' \
+		"$(cat "$err")"
+	out=$("$RB_BIN/ringbusctl-abi99" version --json 2>/dev/null)
+	assert_eq "abi99 version --json: exit status" 1 "$?"
+	assert_eq "abi99 version --json: its ABI" 99 "$(printf '%s' "$out" | jq -r .abi_major)"
+	assert_eq "abi99 version --json: the module's" 1 "$(printf '%s' "$out" | jq -r .module.abi_major)"
+	out=$("$RB_BIN/ringbusctl-abi99" doctor --json 2>&1)
+	assert_eq "abi99 doctor: exit status" 1 "$?"
+	assert_eq "abi99 doctor: module-loaded" fail \
+		"$(printf '%s' "$out" | jq -r '.[] | select(.check == "module-loaded") | .status')"
+	assert_match "abi99 doctor: module-loaded says why" 'has ABI 1\.0, this ringbusctl speaks ABI 99\.0' \
+		"$(printf '%s' "$out" | jq -r '.[] | select(.check == "module-loaded") | .message')"
+	ringbusctl version >/dev/null 2>"$err" || fail "the installed ringbusctl: version exited $?"
+	[ ! -s "$err" ] || fail "the installed ringbusctl: version wrote to stderr: $(cat "$err")"
+	rm -f "$err"
+}
+
 rb_case "cli: --help, --version, version --json" t_cli_help_version
+rb_case "cli: a tool of another ABI major: version exits 1 naming both, doctor fails module-loaded" t_cli_abi_mismatch
 rb_case "cli: create, list, info, destroy with --json" t_cli_create_list_info_destroy
 rb_case "cli: send and recv (-n, --json, --headers, --from-end, -f)" t_cli_send_recv
 rb_case "cli: create --owner --group --perm" t_cli_owner
