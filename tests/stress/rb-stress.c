@@ -486,9 +486,15 @@ static int reader_main(int id)
 			struct ringbus_batch b;
 			size_t off;
 
+			/* Random, but room for the largest record: a smaller
+			 * buffer is EMSGSIZE by design (docs/abi.md 6.10). */
+			size_t min_len = sizeof(struct ringbus_record_header) + opt.max_size;
+
+			if (min_len < 1024)
+				min_len = 1024;
 			memset(&b, 0, sizeof(b));
 			b.buf = (uintptr_t)buf;
-			b.buf_len = 1024 + rnd(&rnds) % (bufsz - 1024);
+			b.buf_len = min_len + rnd(&rnds) % (bufsz - min_len);
 			b.max_records = rnd(&rnds) % 4 ? 0 : 1 + rnd(&rnds) % 8;
 			if (ioctl(rs.fd, RINGBUS_IOC_READ_BATCH, &b)) {
 				err = errno;
