@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -882,10 +883,61 @@ static const struct tcase cases[] = {
 	{ "destroy_wakes", t_destroy_wakes },
 };
 
+/*
+ * block HOW NAME: open channel NAME and sleep in HOW until a signal kills
+ * the process (65-lifecycle SIGKILLs it there): read-batch (an empty
+ * channel), write-batch (a full queue), poll or epoll (an empty channel,
+ * waiting for input).  Returning at all is a failure.
+ */
+static void block(const char *how, const char *name)
+{
+	uint64_t buf[512];
+	struct ringbus_batch b;
+	int fd;
+
+	memset(buf, 0, sizeof(buf));
+	memset(&b, 0, sizeof(b));
+	b.buf = (uintptr_t)buf;
+	if (!strcmp(how, "read-batch")) {
+		fd = chan(name, O_RDONLY);
+		b.buf_len = sizeof(buf);
+		ioctl(fd, RINGBUS_IOC_READ_BATCH, &b);
+		die("READ_BATCH on %s returned (count %u): %s", name, b.count, strerror(errno));
+	} else if (!strcmp(how, "write-batch")) {
+		uint32_t *hdr = (uint32_t *)buf;
+
+		fd = chan(name, O_WRONLY);
+		hdr[0] = 512;			/* one 512-byte record, reserved 0 */
+		b.buf_len = 8 + 512;
+		ioctl(fd, RINGBUS_IOC_WRITE_BATCH, &b);
+		die("WRITE_BATCH on %s returned (count %u): %s", name, b.count, strerror(errno));
+	} else if (!strcmp(how, "poll")) {
+		struct pollfd p = { .events = POLLIN };
+
+		p.fd = chan(name, O_RDONLY);
+		poll(&p, 1, -1);
+		die("poll on %s returned (revents %#x): %s", name, p.revents, strerror(errno));
+	} else if (!strcmp(how, "epoll")) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(EPOLL_CLOEXEC);
+
+		fd = chan(name, O_RDONLY);
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			die("epoll on %s: %s", name, strerror(errno));
+		epoll_wait(ep, &ev, 1, -1);
+		die("epoll_wait on %s returned: %s", name, strerror(errno));
+	}
+	die("block: no way %s (read-batch, write-batch, poll, epoll)", how);
+}
+
 /* Helper verbs for the shell tests. */
 static int verb(int argc, char **argv)
 {
 	cur_case = argv[1];
+	if (!strcmp(argv[1], "block") && argc == 4) {
+		block(argv[2], argv[3]);
+		return 0;
+	}
 	if (!strcmp(argv[1], "create") && argc >= 3) {
 		create(argv[2], 0, argc > 3 && !strcmp(argv[3], "queue"));
 		return 0;

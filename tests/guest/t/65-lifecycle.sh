@@ -2,8 +2,8 @@
 # Life cycle: 200 load/unload rounds of the whole stack with channels and
 # open files in between, and kernel memory afterwards as before; module
 # removal refused while a channel file or an in-kernel user holds a
-# module; processes killed while blocked in read or write leave nothing
-# behind.  (10-modules.sh covers the control node held open and the core
+# module; processes killed while blocked in read, write, the batch
+# ioctls, poll or epoll_wait leave nothing behind.  (10-modules.sh covers the control node held open and the core
 # held by its dependents; 50-kernel-producer.sh rmmod ringbus under the
 # producer.)  rbtest.cycles=N on the kernel command line changes the
 # number of rounds (default 200).
@@ -194,16 +194,17 @@ t_procfs_removed_while_open() {
 # pid_state PID: the one-letter state of a process.
 pid_state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
 
-# wait_sleeping PID: until the process sleeps in ringbus (it blocked).
+# wait_sleeping PID [PATTERN]: until the process sleeps with PATTERN (an
+# ERE; default ringbus: it blocked in ringbus code) in its kernel stack.
 wait_sleeping() {
-	local i
+	local i pat=${2:-ringbus}
 	for i in $(seq 1 100); do
-		if [ "$(pid_state "$1")" = S ] && grep -q ringbus "/proc/$1/stack" 2>/dev/null; then
+		if [ "$(pid_state "$1")" = S ] && grep -Eq "$pat" "/proc/$1/stack" 2>/dev/null; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	fail "process $1 did not block in ringbus (state $(pid_state "$1"), stack: $(cat "/proc/$1/stack" 2>/dev/null | head -n 3 | tr '\n' ' '))"
+	fail "process $1 did not block in $pat (state $(pid_state "$1"), stack: $(cat "/proc/$1/stack" 2>/dev/null | head -n 3 | tr '\n' ' '))"
 }
 
 # kill9 PID: SIGKILL, reaped within 5 s, never seen in D state.
@@ -286,6 +287,54 @@ t_kill_blocked_writer() {
 	assert_not_loaded $RB_MODULES
 }
 
+# The other ways to sleep on a channel: READ_BATCH on an empty queue and
+# broadcast channel, poll() and epoll_wait() for input on both, and
+# WRITE_BATCH on a full queue (rb-chantest block), all SIGKILLed at once.
+t_kill_blocked_batch_poll() {
+	load_stack
+	ringbusctl create lc-bq --mode queue --capacity 4096 --max-record 1024 >/dev/null || fail "create"
+	ringbusctl create lc-bb >/dev/null || fail "create"
+	ringbusctl create lc-bw --mode queue --capacity 4096 --max-record 1024 >/dev/null || fail "create"
+	dd if=/dev/zero of=/dev/ringbus/lc-bw bs=512 count=7 status=none || fail "fill lc-bw"
+	local pids=() p how ch pat
+	# A failed assertion must not leave sleepers behind for later cases.
+	trap 'kill -9 "${pids[@]}" 2>/dev/null' EXIT
+	for how in read-batch poll epoll; do
+		case $how in
+		poll) pat='do_sys_poll|do_poll' ;;
+		epoll) pat='ep_poll|do_epoll_wait' ;;	# ep_poll is inlined on 5.10
+		*) pat=ringbus ;;
+		esac
+		for ch in lc-bq lc-bb; do
+			"$RB_BIN/rb-chantest" block "$how" "$ch" &
+			p=$!
+			pids+=("$p")
+			wait_sleeping "$p" "$pat"
+		done
+	done
+	"$RB_BIN/rb-chantest" block write-batch lc-bw &
+	p=$!
+	pids+=("$p")
+	wait_sleeping "$p"
+	assert_eq "queue readers while blocked" "3" "$(cat /sys/class/ringbus/lc-bq/readers)"
+	assert_eq "broadcast readers while blocked" "3" "$(cat /sys/class/ringbus/lc-bb/readers)"
+	assert_eq "writers of the full queue while blocked" "1" "$(cat /sys/class/ringbus/lc-bw/writers)"
+	for p in "${pids[@]}"; do
+		kill9 "$p"
+	done
+	for ch in lc-bq lc-bb lc-bw; do
+		assert_eq "$ch readers after the kill" "0" "$(cat /sys/class/ringbus/$ch/readers)"
+		assert_eq "$ch writers after the kill" "0" "$(cat /sys/class/ringbus/$ch/writers)"
+	done
+	assert_eq "records of the full queue after the kill" "7" "$(cat /sys/class/ringbus/lc-bw/records)"
+	ringbusctl send lc-bq after || fail "send"
+	assert_eq "record after the kill" "after" "$(ringbusctl recv -n 1 lc-bq)"
+	ringbusctl destroy lc-bq && ringbusctl destroy lc-bb && ringbusctl destroy lc-bw || fail "destroy"
+	no_task_in_ringbus
+	modprobe -r ringbus_cdev || fail "modprobe -r"
+	assert_not_loaded $RB_MODULES
+}
+
 rb_case "lifecycle: $CYCLES load/unload rounds with channels and open files; slab and vmalloc return within tolerance" t_load_unload_cycles
 [ -s "$OUT/numbers" ] && sed 's/^/# /' "$OUT/numbers"
 rb_case "lifecycle: an open channel file holds ringbus_cdev, also after its channel was destroyed" t_channel_fd_holds_cdev
@@ -294,3 +343,4 @@ rb_case "lifecycle: an in-kernel user keeps the core while the char device is re
 rb_case "lifecycle: ringbus_proc removed and a channel destroyed while their proc and sysfs files are open" t_procfs_removed_while_open
 rb_case "lifecycle: SIGKILL of readers blocked on an empty queue and broadcast channel leaves nothing behind" t_kill_blocked_reader
 rb_case "lifecycle: SIGKILL of a writer blocked on a full queue leaves nothing behind" t_kill_blocked_writer
+rb_case "lifecycle: SIGKILL of processes blocked in READ_BATCH, WRITE_BATCH, poll and epoll_wait on channels leaves nothing behind" t_kill_blocked_batch_poll
