@@ -133,10 +133,29 @@ else
 fi
 rm -rf "$vtmp"
 
-# The Debian packages: built, and lintian --pedantic clean.
-if debian/build-deb.sh >"$build/deb.log" 2>&1; then
+# The Debian packages: built (make repo: make deb, then the local apt
+# repository of the README), and lintian --pedantic clean.
+if make -s repo >"$build/deb.log" 2>&1; then
 	pass "dpkg-buildpackage: ringbus-dkms and ringbus-utils built"
 	export RB_DEBS_FRESH=1
+	# apt reads that repository by name: its own state in a scratch
+	# directory, nothing installed, the machine's lists untouched.
+	at=$(mktemp -d)
+	mkdir -p "$at/lists/partial" "$at/cache/archives/partial"
+	echo "deb [trusted=yes] file:$top/build/repo ./" >"$at/sources.list"
+	aopt=(-o "Dir::Etc::sourcelist=$at/sources.list" -o Dir::Etc::sourceparts=-
+		-o "Dir::State::Lists=$at/lists" -o "Dir::Cache=$at/cache")
+	ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)".*/\1/p' dkms.conf)
+	if apt-get "${aopt[@]}" update >"$build/repo.log" 2>&1 &&
+		apt-cache "${aopt[@]}" policy ringbus-dkms ringbus-utils >>"$build/repo.log" 2>&1 &&
+		[ "$(grep -c "Candidate: $ver\$" "$build/repo.log")" = 2 ] &&
+		[ "$(grep -c "500 file:$top/build/repo ./ Packages" "$build/repo.log")" = 2 ]; then
+		pass "make repo: apt finds ringbus-dkms and ringbus-utils $ver by name in build/repo"
+	else
+		fail "make repo: apt finds ringbus-dkms and ringbus-utils by name in build/repo"
+		show "$build/repo.log"
+	fi
+	rm -rf "$at"
 	if debian/lintian.sh >"$build/lintian.log" 2>&1; then
 		pass "lintian --pedantic: no errors, warnings or pedantic tags"
 	else
