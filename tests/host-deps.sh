@@ -6,6 +6,7 @@
 set -euo pipefail
 pkgs=(
 	apt-utils              # apt-ftparchive: the local repository
+	autodep8               # the test Testsuite: autopkgtest-pkg-dkms stands for
 	binutils               # nm, for the symbol check
 	build-essential        # dpkg-buildpackage
 	cppcheck               # user-space static analysis

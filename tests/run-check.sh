@@ -116,6 +116,17 @@ else
 	echo "    $out"
 fi
 
+# debian/control's Testsuite: autopkgtest-pkg-dkms is what autodep8 turns
+# into DKMS's generic test, /usr/lib/dkms/dkms-autopkgtest; every root's
+# life cycle runs that (tests/vm/pkg-lifecycle.sh).
+if autodep8 >"$build/autodep8.log" 2>&1 &&
+	grep -qx 'Test-Command: /usr/lib/dkms/dkms-autopkgtest' "$build/autodep8.log"; then
+	pass "autodep8: Testsuite: autopkgtest-pkg-dkms is DKMS's test (/usr/lib/dkms/dkms-autopkgtest, run in every root)"
+else
+	fail "autodep8: Testsuite: autopkgtest-pkg-dkms is DKMS's test"
+	show "$build/autodep8.log"
+fi
+
 # The one-version rule: debian/check-versions.sh (run by debian/rules)
 # passes on the tree and fails on a copy where dkms.conf has drifted.
 vtmp=$(mktemp -d)

@@ -144,4 +144,47 @@ elif [ -n "$(rb_upgrade_pkgs "$suite")" ]; then
 	[ "$magic" = "$new" ] || rc=1
 	tap $rc "lifecycle: installing kernel $new builds the suite for it (DKMS hook; vermagic $magic)"
 fi
+# The package's declared autopkgtest (debian/control "Testsuite:
+# autopkgtest-pkg-dkms"): autodep8 makes it DKMS's generic test (make check
+# proves that on the host), run here as autopkgtest runs it: from a tree
+# with the source's debian/control (where bullseye's DKMS 2.8 version reads
+# the package list) and with that list as its arguments (DKMS 3's reads
+# them; it needs no grep-dctrl then).  It purges and reinstalls
+# ringbus-dkms, then builds and installs it for every kernel with headers;
+# it loads nothing.  It leaves the suite installed.
+at=/usr/lib/dkms/dkms-autopkgtest
+what="lifecycle: autopkgtest-pkg-dkms ($at) builds and installs ringbus-dkms for every kernel with headers"
+if [ ! -x "$root$at" ]; then
+	tap 1 "$what" "no $at in the root"
+else
+	src=$(cd "$(dirname "$0")/../.." && pwd)
+	mkdir -p "$root/tmp/rb-autopkgtest/src/debian"
+	cp "$src/debian/control" "$root/tmp/rb-autopkgtest/src/debian/"
+	out=$(out_root "cd /tmp/rb-autopkgtest/src &&
+		AUTOPKGTEST_ARTIFACTS=/tmp/rb-autopkgtest $at ringbus-dkms")
+	rc=$?
+	printf '%s\n' "$out" >&2
+	# The test disables DKMS's autoinstall while it runs; never leave that.
+	rm -rf "$root/etc/dkms/no-autoinstall" "$root/tmp/rb-autopkgtest"
+	why=()
+	[ "$rc" = 0 ] || why+=("it exited $rc")
+	printf '%s\n' "$out" | grep -q '^I: Testing binary package ringbus-dkms' ||
+		why+=("it never tested ringbus-dkms")
+	printf '%s\n' "$out" | grep -q '^E: ' && why+=("$(printf '%s\n' "$out" | grep '^E: ' | head -n 3 | tr '\n' ' ')")
+	n=0
+	for k in $(ls "$root/lib/modules" | sort -V); do
+		# (the build link is absolute: it resolves inside the root only)
+		out_root "test -d /lib/modules/$k/build" >/dev/null || continue
+		n=$((n + 1))
+		printf '%s\n' "$out" | grep -Fqx "I: Trying to build ringbus/$ver for $k" ||
+			why+=("it did not build for $k")
+		# DKMS 3's version ends with a summary line per kernel.
+		if printf '%s\n' "$out" | grep -q '^I: Summary:'; then
+			printf '%s\n' "$out" | grep -Fqx "I: PASS $k" || why+=("no 'I: PASS $k' in its summary")
+		fi
+		installed_for "$k" || why+=("not installed for $k afterwards")
+	done
+	[ "$n" -gt 0 ] || why+=("no kernel of the root has headers")
+	tap ${#why[@]} "$what" "${why[@]}"
+fi
 exit 0
