@@ -238,6 +238,23 @@ boot_and_check() {
 		show "$b/console.log" 30
 	fi
 	parse_tap "$suite ($k)" <"$b/tap.txt"
+	# 80-bench-smoke's runs, rendered here as make bench renders its own:
+	# Markdown, JSON and the gnuplot chart, which must come out a PNG.
+	local bj=$b/bench-smoke
+	rm -rf "$bj"
+	mkdir -p "$bj"
+	sed -n 's/^# bench-jsonl: //p' "$b/tap.txt" >"$bj/raw.jsonl"
+	if [ -s "$bj/raw.jsonl" ] &&
+		awk -f bench/report.awk -v out="$bj/results" "$bj/raw.jsonl" >"$bj/render.log" 2>&1 &&
+		(cd "$bj" && gnuplot results.gp) >>"$bj/render.log" 2>&1 &&
+		[ -s "$bj/results.md" ] && [ -s "$bj/results.json" ] &&
+		[ "$(head -c 8 "$bj/records.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+		pass "$suite ($k): the bench smoke's $(wc -l <"$bj/raw.jsonl") runs render to Markdown, JSON and a PNG chart (report.awk, gnuplot)"
+	else
+		fail "$suite ($k): the bench smoke's runs render to Markdown, JSON and a PNG chart (report.awk, gnuplot)"
+		[ -s "$bj/raw.jsonl" ] || echo "    (the guest printed no '# bench-jsonl:' line)"
+		show "$bj/render.log" 10
+	fi
 	# The kernel log: the guest's dmesg, plus kernel lines on the console
 	# (they include whatever happened after the dump, e.g. at power-off).
 	{

@@ -137,3 +137,7 @@ t_report_renders() {
 	[ -s "$d/results.dat" ] && [ -s "$d/results.gp" ] || fail "no chart data or gnuplot script"
 }
 rb_case "bench: report.awk turns the smoke runs into Markdown, JSON and chart data" t_report_renders
+
+# The raw runs, for the host: make check renders them into the tables and
+# the chart as make bench does (report.awk, gnuplot).
+sed 's/^/# bench-jsonl: /' /tmp/bench-smoke.jsonl
