@@ -63,6 +63,44 @@ in_root "$apt_local install ringbus-dkms ringbus-utils"
 installed_for "$old"
 tap $? "lifecycle: reinstall builds and installs the modules for $old"
 
+# ringbus-utils Breaks every other version of ringbus-dkms, so apt never
+# installs one beside it: stand-ins one version below and one above (no
+# files, just control data) in a scratch repository; a simulated install
+# with removals forbidden must fail, and with removals allowed apt must
+# plan to remove ringbus-utils.  (dpkg -i alone would unpack over the
+# installed version and only then refuse to configure it.)  Nothing is
+# installed; the suite stays as it is.
+fake=/tmp/rb-fake-repo
+mkdir -p "$root$fake"
+for v in 0.0.9 99.0.0; do
+	d=$(mktemp -d)
+	mkdir -p "$d/DEBIAN"
+	printf '%s\n' "Package: ringbus-dkms" "Version: $v" "Architecture: all" \
+		"Maintainer: ringbus tests <root@localhost>" "Description: stand-in of another version" \
+		>"$d/DEBIAN/control"
+	dpkg-deb --root-owner-group --build "$d" "$root$fake/ringbus-dkms_${v}_all.deb" >/dev/null
+	rm -rf "$d"
+done
+(cd "$root$fake" && apt-ftparchive packages . >Packages)
+echo "deb [trusted=yes] file:$fake ./" >"$root/tmp/rb-fake.list"
+apt_fake="apt-get -o Dir::Etc::sourcelist=/tmp/rb-fake.list -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0"
+in_root "$apt_fake update"
+for v in 0.0.9 99.0.0; do
+	why=()
+	out=$(out_root "$apt_fake -s --no-remove install ringbus-dkms=$v")
+	rc=$?
+	printf '%s\n' "$out" >&2
+	[ "$rc" != 0 ] || why+=("apt would install ringbus-dkms $v with removals forbidden: $(printf '%s' "$out" | grep '^Inst' | tr '\n' ' ')")
+	out=$(out_root "$apt_fake -s install ringbus-dkms=$v")
+	printf '%s\n' "$out" >&2
+	printf '%s\n' "$out" | grep -q '^Remv ringbus-utils' ||
+		why+=("apt does not plan to remove ringbus-utils for ringbus-dkms $v: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')")
+	[ "$(out_root "dpkg-query -W -f='\${Status} \${Version}' ringbus-dkms")" = "install ok installed $ver" ] ||
+		why+=("ringbus-dkms is no longer $ver, installed")
+	tap ${#why[@]} "lifecycle: apt will not install ringbus-dkms $v beside ringbus-utils $ver (Breaks)" "${why[@]}"
+done
+rm -rf "$root$fake" "$root/tmp/rb-fake.list" "$root"/var/lib/apt/lists/*rb-fake-repo*
+
 # A rebuild, not the old build left in place: DKMS's postinst removes the
 # version's tree and builds again, so the installed module is a new file.
 ko_id() { out_root "stat -c '%i %y' /lib/modules/$old/updates/dkms/ringbus.ko*"; }
