@@ -68,7 +68,7 @@ t_queue_shared_fd() {
 t_broadcast() {
 	load_all
 	local r
-	r=$(stress broadcast --mode broadcast --writers 4 --readers 8 --channels 2 \
+	r=$(stress broadcast --mode broadcast --writers 8 --readers 8 --channels 2 \
 		--duration "$SECS") || exit 1
 	assert_eq "status" "ok" "$(result status "$r")"
 	# Slow readers must have been overtaken: the EPIPE path ran.
