@@ -63,13 +63,13 @@
  * Locking and lock order::
  *
  *   ringbus_registry_lock (mutex: channel list and count, notifier calls)
- *   rd->lock (mutex: one read or seek at a time on one open file, so
- *             threads sharing it never see a half-moved position)
- *   ch->write_mutex (mutex: user-space writers, one reservation at a time)
+ *     ch->lock (spinlock, interrupts saved: the ring and its counters;
+ *               ringbus_write() runs in any context: spin_lock_irqsave)
+ *   rd->lock (mutex: one read or seek at a time on one open file)
  *     ch->read_mutex (mutex: queue-mode consumers, flush, TTL expiry)
- *       ch->lock (spinlock, interrupts saved: the ring and its counters;
- *                 ringbus_write() may run in any context, so every holder
- *                 uses spin_lock_irqsave)
+ *       ch->lock
+ *   ch->write_mutex (mutex: user-space writers, one reservation at a time)
+ *     ch->lock
  *   rbus_free_lock (spinlock: channels waiting to be freed by ringbusd)
  *
  * Wake-ups happen after ch->lock is dropped.  Sleepers test their
