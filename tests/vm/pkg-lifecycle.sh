@@ -216,9 +216,11 @@ else
 		n=$((n + 1))
 		printf '%s\n' "$out" | grep -Fqx "I: Trying to build ringbus/$ver for $k" ||
 			why+=("it did not build for $k")
-		# DKMS 3's version ends with a summary line per kernel.
+		# DKMS 3's version ends with a summary line per kernel:
+		# "I: PASS KVER" (3.0), "I: PASS NAME/VERSION KVER" (3.2).
 		if printf '%s\n' "$out" | grep -q '^I: Summary:'; then
-			printf '%s\n' "$out" | grep -Fqx "I: PASS $k" || why+=("no 'I: PASS $k' in its summary")
+			printf '%s\n' "$out" | awk -v k="$k" '$1 == "I:" && $2 == "PASS" && $NF == k { f = 1 } END { exit !f }' ||
+				why+=("no 'I: PASS ... $k' in its summary")
 		fi
 		installed_for "$k" || why+=("not installed for $k afterwards")
 	done
