@@ -111,15 +111,17 @@ mkdir -p "$kos"
 for k in $(ls "$root/lib/modules"); do
 	chroot "$root" /bin/bash -euc "
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
-		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko /tmp/rbtest-ko/$k.ko
+		mkdir -p /tmp/rbtest-ko/$k
+		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko \
+			/usr/lib/ringbus-tests/consumer/rbtest_baseline.ko /tmp/rbtest-ko/$k/
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
-	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer module did not build for $k (log: $out/consumer.log)"
+	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer modules did not build for $k (log: $out/consumer.log)"
 done
-for ko in "$kos"/*.ko; do
-	[ -e "$ko" ] || continue
-	k=$(basename "$ko" .ko)
+for kd in "$kos"/*/; do
+	[ -d "$kd" ] || continue
+	k=$(basename "$kd")
 	mkdir -p "$tdir/consumer/$k"
-	mv "$ko" "$tdir/consumer/$k/rbtest_producer.ko"
+	mv "$kd"/*.ko "$tdir/consumer/$k/"
 done
 rm -rf "$kos"
 rb_chroot_umount "$root"

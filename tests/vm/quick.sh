@@ -42,7 +42,7 @@ rb_make_image "$root" "$out/root.img"
 groups=$(IFS=,; echo "$*")
 b=$out/boot-$kver
 rc=0
-RB_CMDLINE="${RB_CMDLINE:-} ${groups:+rbtest.only=$groups}" \
+RB_CMDLINE="$RB_SLAB_TRACK ${RB_CMDLINE:-} ${groups:+rbtest.only=$groups}" \
 	"$here/boot.sh" "$out" "$kver" || rc=1
 tr -d '\r\000' <"$b/results.txt" | sed -n '/^RINGBUS-TAP-BEGIN$/,/^RINGBUS-TAP-END$/p' >"$b/tap.txt"
 cat "$b/tap.txt"
