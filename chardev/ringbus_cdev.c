@@ -21,10 +21,20 @@
  * gets a struct rbus_node holding a channel reference and its device, whose
  * devnode callback gives the node its name, owner, group and mode.
  *
+ * A device number is no permission: a node can exist outside devtmpfs (a
+ * container's /dev made with mknod, a device cgroup rule by number) with
+ * any owner and mode.  So minors are handed out cyclically over the whole
+ * minor space of the major (2^20), and the number of a destroyed channel
+ * comes back only after a million more channels; and an open checks the
+ * channel's own owner, group and mode as well as the inode's, so that a
+ * node that outlived its channel, or was made for another's number,
+ * opens nothing its holder could not open through /dev/ringbus/<name>.
+ *
  * Locking: rbus_nodes (an xarray, minor -> struct rbus_node) has its own lock;
- * open looks a minor up and takes a channel reference under it.  Notifier
- * calls come under the core's registry lock, so they never race with each
- * other.
+ * open looks a minor up and takes a channel reference under it.  A node is
+ * stored only once it is complete (its channel reference taken), so an open
+ * never sees half of one.  Notifier calls come under the core's registry
+ * lock, so they never race with each other.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,7 +43,6 @@
 #include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/fs.h>
-#include <linux/idr.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -72,10 +81,14 @@ static struct cdev rbus_control_cdev;
 static struct class *rbus_class;
 static struct device *rbus_control_dev;
 
+/* Channel minors: the whole minor space of one major, 1 .. 2^20 - 1. */
+#define RBUS_CHAN_MINORS	(MINORMASK + 1)
+
 static dev_t rbus_chan_base;
-static unsigned int rbus_chan_minors;
 static struct cdev rbus_chan_cdev;
-static DEFINE_XARRAY_ALLOC(rbus_nodes);
+/* Minor 0 is never a channel's: ringbus_info.minor 0 means "no node". */
+static DEFINE_XARRAY_ALLOC1(rbus_nodes);
+static u32 rbus_next_minor;	/* xa_alloc_cyclic()'s cursor, under the notifier */
 
 /* Every node of the class lives under /dev/ringbus/. */
 static char *rbus_class_devnode(RINGBUS_DEVNODE_CONST struct device *dev,
@@ -206,7 +219,11 @@ static const struct device_type rbus_chan_type = {
 	.release	= rbus_node_release,
 };
 
-/* A channel appeared: give it a minor and a node. */
+/*
+ * A channel appeared: give it a minor and a node.  The node is complete
+ * (its channel reference taken) before xa_alloc_cyclic() publishes it to
+ * rbus_chan_open(), whose lookup takes the same xarray lock.
+ */
 static int rbus_add_node(struct ringbus_channel *ch)
 {
 	struct ringbus_info info;
@@ -221,23 +238,24 @@ static int rbus_add_node(struct ringbus_channel *ch)
 	n->uid = make_kuid(&init_user_ns, info.uid);
 	n->gid = make_kgid(&init_user_ns, info.gid);
 	n->perm = info.perm;
-	ret = xa_alloc(&rbus_nodes, &minor, n, XA_LIMIT(0, rbus_chan_minors - 1),
-		       GFP_KERNEL);
-	if (ret) {
-		kfree(n);
-		return ret;
-	}
 	n->ch = ringbus_channel_get(ch);
-	device_initialize(&n->dev);
+	device_initialize(&n->dev);	/* from here on put_device() frees n */
 	n->dev.class = rbus_class;
 	n->dev.type = &rbus_chan_type;
+	ret = xa_alloc_cyclic(&rbus_nodes, &minor, n,
+			      XA_LIMIT(1, RBUS_CHAN_MINORS - 1), &rbus_next_minor,
+			      GFP_KERNEL);
+	if (ret < 0) {
+		put_device(&n->dev);	/* releases n and its reference */
+		return ret;
+	}
 	n->dev.devt = MKDEV(MAJOR(rbus_chan_base), minor);
 	ret = dev_set_name(&n->dev, "%s", ringbus_channel_name(ch));
 	if (!ret)
 		ret = device_add(&n->dev);
 	if (ret) {
 		xa_erase(&rbus_nodes, minor);
-		put_device(&n->dev);	/* releases n and its reference */
+		put_device(&n->dev);
 		return ret;
 	}
 	return 0;
@@ -327,6 +345,7 @@ static long rbus_ioc_create(void __user *argp)
 	cfg.uid = current_fsuid();
 	cfg.gid = current_fsgid();
 	cfg.perm = 0600;
+	cfg.user = true;
 	if (c.flags & RINGBUS_CREATE_UID) {
 		cfg.uid = make_kuid(current_user_ns(), c.uid);
 		if (!uid_valid(cfg.uid))
@@ -515,12 +534,40 @@ static const struct file_operations rbus_control_fops = {
 
 /* Channel nodes. */
 
+/*
+ * May the opener use the channel as @fmode asks?  The VFS has checked the
+ * inode, which need not be the channel's own node (a node made with mknod
+ * for its number); this checks the channel's own owner, group and mode,
+ * fixed at its creation, the way generic_permission() checks an inode's,
+ * with CAP_DAC_OVERRIDE in the initial user namespace as the override.
+ */
+static int rbus_chan_permission(struct ringbus_channel *ch, fmode_t fmode)
+{
+	unsigned int want = 0, have;
+	struct ringbus_info info;
+
+	ringbus_channel_info(ch, &info);
+	have = info.perm;
+	if (fmode & FMODE_READ)
+		want |= 4;
+	if (fmode & FMODE_WRITE)
+		want |= 2;
+	if (uid_eq(current_fsuid(), make_kuid(&init_user_ns, info.uid)))
+		have >>= 6;
+	else if (in_group_p(make_kgid(&init_user_ns, info.gid)))
+		have >>= 3;
+	if (!(want & ~have))
+		return 0;
+	return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+}
+
 static int rbus_chan_open(struct inode *inode, struct file *file)
 {
 	struct ringbus_channel *ch = NULL;
 	unsigned int flags = 0;
 	struct rbus_file *f;
 	struct rbus_node *n;
+	int ret;
 
 	xa_lock(&rbus_nodes);
 	n = xa_load(&rbus_nodes, iminor(inode));
@@ -529,6 +576,11 @@ static int rbus_chan_open(struct inode *inode, struct file *file)
 	xa_unlock(&rbus_nodes);
 	if (!ch)
 		return -ENODEV;
+	ret = rbus_chan_permission(ch, file->f_mode);
+	if (ret) {
+		ringbus_channel_put(ch);
+		return ret;
+	}
 
 	if (file->f_mode & FMODE_READ)
 		flags |= RINGBUS_READER_READ;
@@ -542,8 +594,7 @@ static int rbus_chan_open(struct inode *inode, struct file *file)
 	f->rd = ringbus_reader_open(ch, flags);
 	ringbus_channel_put(ch);
 	if (IS_ERR(f->rd)) {
-		int ret = PTR_ERR(f->rd);
-
+		ret = PTR_ERR(f->rd);
 		kfree(f);
 		return ret;
 	}
@@ -635,7 +686,8 @@ static long rbus_ioc_write_batch(struct file *file, struct rbus_file *f,
 		return -EFAULT;
 	if (b.flags || b.reserved || b.count || b.bytes)
 		return -EINVAL;
-	n = ringbus_reader_write_batch_user(f->rd, u64_to_user_ptr(b.buf), b.buf_len,
+	n = ringbus_reader_write_batch_user(f->rd, u64_to_user_ptr(b.buf),
+					    min_t(u64, b.buf_len, MAX_RW_COUNT),
 					    b.max_records, file->f_flags & O_NONBLOCK,
 					    &used);
 	if (n < 0)
@@ -700,7 +752,6 @@ static const struct file_operations rbus_chan_fops = {
 
 static int __init rbus_cdev_init(void)
 {
-	struct ringbus_core_info core;
 	int ret;
 
 	if (control_major) {
@@ -715,9 +766,7 @@ static int __init rbus_cdev_init(void)
 		return ret;
 	}
 
-	ringbus_get_core_info(&core);
-	rbus_chan_minors = core.max_channels;
-	ret = alloc_chrdev_region(&rbus_chan_base, 0, rbus_chan_minors, "ringbus");
+	ret = alloc_chrdev_region(&rbus_chan_base, 0, RBUS_CHAN_MINORS, "ringbus");
 	if (ret)
 		goto err_unregister_control;
 
@@ -730,7 +779,7 @@ static int __init rbus_cdev_init(void)
 
 	cdev_init(&rbus_chan_cdev, &rbus_chan_fops);
 	rbus_chan_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&rbus_chan_cdev, rbus_chan_base, rbus_chan_minors);
+	ret = cdev_add(&rbus_chan_cdev, rbus_chan_base, RBUS_CHAN_MINORS);
 	if (ret)
 		goto err_destroy_class;
 
@@ -761,7 +810,7 @@ err_del_chan_cdev:
 err_destroy_class:
 	class_destroy(rbus_class);
 err_unregister_chan:
-	unregister_chrdev_region(rbus_chan_base, rbus_chan_minors);
+	unregister_chrdev_region(rbus_chan_base, RBUS_CHAN_MINORS);
 err_unregister_control:
 	unregister_chrdev_region(rbus_control_devt, 1);
 	return ret;
@@ -775,7 +824,7 @@ static void __exit rbus_cdev_exit(void)
 	cdev_del(&rbus_control_cdev);
 	cdev_del(&rbus_chan_cdev);
 	class_destroy(rbus_class);
-	unregister_chrdev_region(rbus_chan_base, rbus_chan_minors);
+	unregister_chrdev_region(rbus_chan_base, RBUS_CHAN_MINORS);
 	unregister_chrdev_region(rbus_control_devt, 1);
 	xa_destroy(&rbus_nodes);
 }

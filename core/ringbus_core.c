@@ -71,6 +71,7 @@
  *   ch->write_mutex (mutex: user-space writers, one reservation at a time)
  *     ch->lock
  *   rbus_free_lock (spinlock: channels waiting to be freed by ringbusd)
+ *   rbus_users_lock (mutex: per-user charges; create, and ringbusd's free)
  *
  * Wake-ups happen after ch->lock is dropped.  Sleepers test their
  * condition with READ_ONCE() of the fields ch->lock protects and re-check
@@ -106,6 +107,7 @@
 #define DEFAULT_SYMBOL_NAMESPACE "RINGBUS"
 #endif
 
+#include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/cred.h>
 #include <linux/kernel.h>
@@ -119,6 +121,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -127,6 +130,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 #include <linux/ringbus.h>
 
 #define RINGBUS_MIN_CAPACITY	4096U
@@ -146,6 +150,25 @@ static unsigned int max_capacity = 16 * 1024 * 1024;
 module_param(max_capacity, uint, 0444);
 MODULE_PARM_DESC(max_capacity,
 		 "Largest ring size in bytes a channel may ask for (power of two, default 16777216)");
+
+/*
+ * Per-user limits (CAP_SYS_RESOURCE exempts): what the channels one user
+ * created from user space may take, so that one user can neither exhaust
+ * max_channels nor pin gigabytes of vmalloc.  0 switches a limit off.
+ * Changed at run time, they apply to the creations that follow.
+ */
+static unsigned int max_user_channels = 64;
+module_param(max_user_channels, uint, 0644);
+MODULE_PARM_DESC(max_user_channels,
+		 "Channels one user may have created from user space at once (default 64; 0: no limit)");
+
+static unsigned long max_user_bytes = 128UL << 20;
+module_param(max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Ring bytes one user's channels may take in all (default 134217728; 0: no limit)");
+
+/* Above this a user-space request needs CAP_SYS_RESOURCE. */
+#define RINGBUS_USER_MAX_CAPACITY	(16U << 20)
 
 /* A record's header as it sits in the ring. */
 struct rbus_rec {
@@ -189,6 +212,8 @@ struct ringbus_channel {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t perm;
+	bool charged;			/* @creator is charged this channel */
+	kuid_t creator;			/* real uid of a user-space creator */
 
 	struct mutex write_mutex;	/* see the lock order above */
 	struct mutex read_mutex;	/* see the lock order above */
@@ -246,6 +271,15 @@ static DEFINE_MUTEX(ringbus_registry_lock);
 static LIST_HEAD(ringbus_channels);		/* registry lock */
 static unsigned int ringbus_nr_channels;	/* registry lock */
 static BLOCKING_NOTIFIER_HEAD(ringbus_notifiers);
+
+/* What one user's channels take: an entry of rbus_users. */
+struct rbus_user {
+	unsigned int channels;
+	u64 bytes;
+};
+
+static DEFINE_MUTEX(rbus_users_lock);
+static DEFINE_XARRAY(rbus_users);	/* __kuid_val() -> struct rbus_user */
 
 static DEFINE_SPINLOCK(rbus_free_lock);
 static LIST_HEAD(rbus_free_list);			/* rbus_free_lock */
@@ -413,12 +447,22 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	return 0;
 }
 
-static void rbus_wake_readers(struct ringbus_channel *ch)
+/*
+ * Wake the readers of new records.  @overrun: the write dropped records to
+ * make room, which is EPOLLPRI | EPOLLERR as well for a reader they were
+ * taken from (ringbus_reader_poll()): the wake-up key says so, or an epoll
+ * watcher of EPOLLPRI alone would never hear of the overrun.
+ */
+static void rbus_wake_readers(struct ringbus_channel *ch, bool overrun)
 {
+	__poll_t key = EPOLLIN | EPOLLRDNORM;
+
+	if (overrun)
+		key |= EPOLLPRI | EPOLLERR;
 	if (wq_has_sleeper(&ch->read_wait)) {
 		atomic64_inc(&ch->wakeups);
 		rbus_count(&rbus_pcpu->wakeups, 1);
-		wake_up_interruptible_poll(&ch->read_wait, EPOLLIN | EPOLLRDNORM);
+		wake_up_interruptible_poll(&ch->read_wait, key);
 	}
 }
 
@@ -460,19 +504,23 @@ static int rbus_check_len(struct ringbus_channel *ch, size_t len)
 int ringbus_write(struct ringbus_channel *ch, const void *data, size_t len)
 {
 	unsigned long flags;
+	bool overrun;
+	u64 drops;
 	int ret;
 
 	ret = rbus_check_len(ch, len);
 	if (ret)
 		return ret;
 	spin_lock_irqsave(&ch->lock, flags);
+	drops = ch->st.drops;
 	ret = rbus_push_locked(ch, data, len);
+	overrun = ch->st.drops != drops;
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (ret)
 		return ret;
 	rbus_count(&rbus_pcpu->records_written, 1);
 	rbus_count(&rbus_pcpu->bytes_written, len);
-	rbus_wake_readers(ch);
+	rbus_wake_readers(ch, overrun);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ringbus_write);
@@ -493,8 +541,66 @@ static void rbus_channel_release(struct kref *ref)
 	rbus_queue_free(container_of(ref, struct ringbus_channel, ref));
 }
 
+/*
+ * Charge @uid one channel of @bytes, within the per-user limits.  @spare
+ * is a zeroed entry for a user seen for the first time; it is used (and
+ * *@spare set to NULL) or left to the caller to free.
+ * Return: 0, or -EDQUOT beyond a limit, -ENOMEM.
+ */
+static int rbus_user_charge(kuid_t uid, u64 bytes, struct rbus_user **spare)
+{
+	unsigned int max_ch = READ_ONCE(max_user_channels);
+	unsigned long max_bytes = READ_ONCE(max_user_bytes);
+	struct rbus_user *u;
+	int ret = 0;
+
+	mutex_lock(&rbus_users_lock);
+	u = xa_load(&rbus_users, __kuid_val(uid));
+	if (!u) {
+		u = *spare;
+		ret = xa_err(xa_store(&rbus_users, __kuid_val(uid), u, GFP_KERNEL));
+		if (ret)
+			goto out;
+		*spare = NULL;
+	}
+	if ((max_ch && u->channels + 1 > max_ch) ||
+	    (max_bytes && u->bytes + bytes > max_bytes)) {
+		ret = -EDQUOT;
+		if (!u->channels)
+			kfree(xa_erase(&rbus_users, __kuid_val(uid)));
+		goto out;
+	}
+	u->channels++;
+	u->bytes += bytes;
+out:
+	mutex_unlock(&rbus_users_lock);
+	return ret;
+}
+
+static void rbus_user_uncharge(kuid_t uid, u64 bytes)
+{
+	struct rbus_user *u;
+
+	mutex_lock(&rbus_users_lock);
+	u = xa_load(&rbus_users, __kuid_val(uid));
+	if (!WARN_ON_ONCE(!u || !u->channels)) {
+		u->channels--;
+		u->bytes -= bytes;
+		if (!u->channels)
+			kfree(xa_erase(&rbus_users, __kuid_val(uid)));
+	}
+	mutex_unlock(&rbus_users_lock);
+}
+
+/*
+ * The ring and the charge go with the memory: a channel destroyed but
+ * still held open keeps counting against its creator.
+ */
 static void rbus_free_channel(struct ringbus_channel *ch)
 {
+	might_sleep();
+	if (ch->charged)
+		rbus_user_uncharge(ch->creator, ch->capacity);
 	free_percpu(ch->rst);
 	vfree(ch->buf);
 	kfree(ch);
@@ -550,18 +656,27 @@ static struct ringbus_channel *rbus_find(const char *name)
  * The ring is allocated here, once.  The notifier chain hears of the new
  * channel (ringbus_cdev makes its node) before this returns.
  *
+ * With @cfg->user set, the caller's real uid is charged the channel until
+ * its memory is freed; beyond its limits only CAP_SYS_RESOURCE creates
+ * (uncharged).
+ *
  * Context: Process context; may sleep.
  * Return: the channel with a reference the caller must put, or
  * ERR_PTR(-EINVAL) for an invalid name, capacity, maximum record or mode,
  * ERR_PTR(-EEXIST) if the name is taken, ERR_PTR(-ENOSPC) when
- * max_channels exist, ERR_PTR(-ENOMEM).
+ * max_channels exist, ERR_PTR(-EDQUOT) when the user's channels would
+ * exceed max_user_channels or max_user_bytes, ERR_PTR(-EPERM) for a user
+ * request of more than 16 MiB without CAP_SYS_RESOURCE, ERR_PTR(-ENOMEM).
  */
 struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_config *cfg)
 {
 	struct ringbus_channel *ch;
 	u64 capacity = cfg->capacity ? cfg->capacity : default_capacity;
+	struct rbus_user *spare;
 	u32 max_record;
 	int ret;
+
+	might_sleep();
 
 	if (!cfg->name || !rbus_valid_name(cfg->name))
 		return ERR_PTR(-EINVAL);
@@ -575,19 +690,34 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 		return ERR_PTR(-EINVAL);
 	if (cfg->perm & ~0777)
 		return ERR_PTR(-EINVAL);
+	/* capable() only where it decides: it is audited. */
+	if (cfg->user && capacity > RINGBUS_USER_MAX_CAPACITY &&
+	    !capable(CAP_SYS_RESOURCE))
+		return ERR_PTR(-EPERM);
 
 	/*
 	 * Allocate everything before taking any lock.  User space decides
 	 * how much (up to max_capacity per channel): charge it to the
-	 * caller's memory cgroup.
+	 * caller's memory cgroup, and to the caller's uid.
 	 */
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
+	if (cfg->user) {
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+		ret = spare ? rbus_user_charge(current_uid(), capacity, &spare) : -ENOMEM;
+		kfree(spare);
+		if (!ret) {
+			ch->charged = true;
+			ch->creator = current_uid();
+		} else if (ret != -EDQUOT || !capable(CAP_SYS_RESOURCE)) {
+			goto err_free_ch;
+		}
+	}
 	ch->buf = __vmalloc(capacity, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!ch->buf) {
 		ret = -ENOMEM;
-		goto err_free_ch;
+		goto err_uncharge;
 	}
 	ch->rst = alloc_percpu_gfp(struct rbus_rstats, GFP_KERNEL_ACCOUNT);
 	if (!ch->rst) {
@@ -634,6 +764,9 @@ err_unlock:
 	free_percpu(ch->rst);
 err_free_buf:
 	vfree(ch->buf);
+err_uncharge:
+	if (ch->charged)
+		rbus_user_uncharge(ch->creator, capacity);
 err_free_ch:
 	kfree(ch);
 	return ERR_PTR(ret);
@@ -1097,13 +1230,14 @@ static void rbus_unreserve(struct ringbus_channel *ch, u64 from, u32 nr)
  * the payloads are copied from user memory straight into the ring in
  * between, with no lock held.  Caller holds ch->write_mutex, so there is
  * at most one reservation, and it sits at @tail.
- * Return: records written (their payload bytes in *@written), or -EAGAIN
- * (no room in a queue), -ENODEV, -EFAULT.
+ * Return: records written (their payload bytes in *@written; in
+ * *@overrun whether older records were dropped for them), or -EAGAIN (no
+ * room in a queue), -ENODEV, -EFAULT.
  */
 static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *w,
-			    unsigned int n, u64 *written)
+			    unsigned int n, u64 *written, bool *overrun)
 {
-	u64 total = 0, bytes = 0, pos, start;
+	u64 total = 0, bytes = 0, pos, start, drops;
 	unsigned long flags;
 	struct rbus_rec rec;
 	unsigned int i, k;
@@ -1126,6 +1260,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	inline_ok = w[0].len <= RB_INLINE_MAX && access_ok(w[0].data, w[0].len);
 
 	spin_lock_irqsave(&ch->lock, flags);
+	lockdep_assert_held(&ch->write_mutex);
 	if (ch->dead) {
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return -ENODEV;
@@ -1138,10 +1273,12 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 			break;
 		total += size;
 	}
+	drops = ch->st.drops;
 	if (!k || rbus_make_room(ch, total)) {
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return -EAGAIN;
 	}
+	*overrun = ch->st.drops != drops;
 	/*
 	 * One small record whose pages are present: copied here, under the
 	 * lock with page faults disabled, and committed at once - one lock
@@ -1210,6 +1347,7 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 {
 	struct ringbus_channel *ch = rd->ch;
 	unsigned int done = 0;
+	bool overrun;
 	u64 bytes;
 	int ret = 0;
 
@@ -1218,13 +1356,13 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 			ret = -ERESTARTSYS;
 			break;
 		}
-		ret = rbus_write_chunk(ch, w + done, n - done, &bytes);
+		ret = rbus_write_chunk(ch, w + done, n - done, &bytes, &overrun);
 		mutex_unlock(&ch->write_mutex);
 		if (ret > 0) {
 			rbus_count(&rbus_pcpu->bytes_written, bytes);
 			rbus_count(&rbus_pcpu->records_written, ret);
 			done += ret;
-			rbus_wake_readers(ch);
+			rbus_wake_readers(ch, overrun);
 			continue;
 		}
 		if (ret != -EAGAIN || nonblock)
@@ -1332,6 +1470,10 @@ ssize_t ringbus_reader_write_batch_user(struct ringbus_reader *rd,
 		count += r;
 		if ((unsigned int)r < n)
 			break;	/* an error after some records */
+		/* A batch may be gigabytes: SIGKILL ends it, others get the CPU. */
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
 	}
 	*used = min(off, buf_len);
 	return count ? (ssize_t)count : ret;
@@ -1688,7 +1830,8 @@ EXPORT_SYMBOL_GPL(ringbus_reader_poll);
  * ringbus_reader_seek() - move a broadcast reader
  * @rd: the reader
  * @whence: SEEK_SET for the oldest retained record, SEEK_END for the point
- *	after the newest (only records written later are read)
+ *	after the newest (only records written later are read), SEEK_CUR to
+ *	stay where it is (what lseek(fd, 0, SEEK_CUR) asks)
  *
  * Context: Process context; may sleep.
  * Return: 0, -EINVAL for another @whence, -ESPIPE on a queue-mode channel
@@ -1701,6 +1844,8 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 
 	if (ch->mode == RINGBUS_MODE_QUEUE)
 		return -ESPIPE;
+	if (whence == SEEK_CUR)
+		return 0;	/* records have no offsets: stay */
 	if (whence != SEEK_SET && whence != SEEK_END)
 		return -EINVAL;
 	if (mutex_lock_interruptible(&rd->lock))
@@ -1954,6 +2099,9 @@ static void __exit ringbus_exit(void)
 	mutex_unlock(&ringbus_registry_lock);
 	kthread_stop(rbus_housekeeper);
 	rbus_free_pending();
+	/* Every channel is freed, and with it every user's charge. */
+	WARN_ON(!xa_empty(&rbus_users));
+	xa_destroy(&rbus_users);
 	free_percpu(rbus_pcpu);
 	pr_info("unloaded\n");
 }

@@ -54,6 +54,10 @@ struct ringbus_core_info {
  * @uid: owner of the device node
  * @gid: group of the device node
  * @perm: permission bits of the device node (0 gives 0600)
+ * @user: a request made on behalf of user space: the calling task's real
+ *	uid is charged the channel (the max_user_channels and max_user_bytes
+ *	limits), and a capacity above 16 MiB needs CAP_SYS_RESOURCE, as
+ *	does a channel beyond the limits.  In-kernel creators leave it false.
  */
 struct ringbus_channel_config {
 	const char *name;
@@ -64,6 +68,7 @@ struct ringbus_channel_config {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t perm;
+	bool user;
 };
 
 /* Notifier events; the data is the struct ringbus_channel *. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -331,6 +332,40 @@ static void t_overrun(void)
 	CHECK(destroy("ovr") == 0);
 }
 
+/*
+ * An epoll watcher of EPOLLPRI alone hears of an overrun: the writes that
+ * overwrite its unread records wake it with EPOLLPRI in the key.  No
+ * thread and no timing: the wake-ups queue the watcher on the epoll's
+ * ready list while the writes run, and epoll_wait() with timeout 0 only
+ * reads that list.
+ */
+static void t_overrun_epollpri(void)
+{
+	struct epoll_event ev = { .events = EPOLLPRI };
+	char buf[64];
+	int w, r, ep, k;
+
+	create("ovrpri", 4096, RINGBUS_MODE_BROADCAST);
+	r = chan("ovrpri", O_RDONLY | O_NONBLOCK);
+	w = chan("ovrpri", O_WRONLY);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, r, &ev) == 0);
+	CHECK(epoll_wait(ep, &ev, 1, 0) == 0);
+	/* 51 records of 40 bytes fit; the 52nd overwrites the first. */
+	for (k = 1; k <= 60; k++) {
+		snprintf(buf, sizeof(buf), "%040d", k);
+		put(w, buf);
+	}
+	memset(&ev, 0, sizeof(ev));
+	CHECK(epoll_wait(ep, &ev, 1, 0) == 1);
+	CHECK(ev.events & EPOLLPRI);
+	FAILS_WITH(read(r, buf, sizeof(buf)), EPIPE);
+	close(ep);
+	close(r);
+	close(w);
+	CHECK(destroy("ovrpri") == 0);
+}
+
 static void t_headers(void)
 {
 	struct ringbus_record_header *h;
@@ -428,7 +463,9 @@ static void t_seek(void)
 	get(fd, "three");
 	CHECK(lseek(fd, 0, SEEK_SET) == 0);
 	get(fd, "one");
-	FAILS_WITH(lseek(fd, 0, SEEK_CUR), EINVAL);
+	/* Where am I: 0, and the reader stays where it is. */
+	CHECK(lseek(fd, 0, SEEK_CUR) == 0);
+	FAILS_WITH(lseek(fd, 1, SEEK_CUR), EINVAL);
 	FAILS_WITH(lseek(fd, 5, SEEK_SET), EINVAL);
 	FAILS_WITH(lseek(fd, 0, SEEK_DATA), EINVAL);
 	get(fd, "two");
@@ -881,13 +918,51 @@ static const struct tcase cases[] = {
 	{ "ttl_wallclock", t_ttl_wallclock },
 	{ "shared_reader", t_shared_reader },
 	{ "destroy_wakes", t_destroy_wakes },
+	{ "overrun_epollpri", t_overrun_epollpri },
 };
+
+/*
+ * A WRITE_BATCH of 1 GiB of 16-byte records (8 bytes of payload each): the
+ * same 2 MiB of a memfd mapped 512 times in a row, 64 Mi records, minutes
+ * of work for the kernel even on real hardware.  Returning is a failure.
+ */
+static void huge_write_batch(const char *name)
+{
+	size_t piece = (size_t)2 << 20, total = (size_t)1 << 30, off;
+	struct ringbus_batch b;
+	uint32_t *p;
+	char *va;
+	int mfd, fd;
+
+	mfd = memfd_create("rb-huge-batch", MFD_CLOEXEC);
+	if (mfd < 0 || ftruncate(mfd, (off_t)piece))
+		die("memfd: %s", strerror(errno));
+	p = mmap(NULL, piece, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	va = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED || va == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	for (off = 0; off < piece / 4; off += 4) {
+		p[off] = 8;			/* length, reserved 0 */
+		p[off + 1] = 0;
+		p[off + 2] = p[off + 3] = 0x61616161;
+	}
+	for (off = 0; off < total; off += piece)
+		if (mmap(va + off, piece, PROT_READ, MAP_SHARED | MAP_FIXED, mfd, 0) == MAP_FAILED)
+			die("mmap at %zu: %s", off, strerror(errno));
+	fd = chan(name, O_WRONLY);
+	memset(&b, 0, sizeof(b));
+	b.buf = (uintptr_t)va;
+	b.buf_len = total;
+	ioctl(fd, RINGBUS_IOC_WRITE_BATCH, &b);
+	die("WRITE_BATCH of 1 GiB on %s returned (count %u): %s", name, b.count, strerror(errno));
+}
 
 /*
  * block HOW NAME: open channel NAME and sleep in HOW until a signal kills
  * the process (65-lifecycle SIGKILLs it there): read-batch (an empty
  * channel), write-batch (a full queue), poll or epoll (an empty channel,
- * waiting for input).  Returning at all is a failure.
+ * waiting for input); huge-write-batch does not sleep but works for
+ * minutes (huge_write_batch()).  Returning at all is a failure.
  */
 static void block(const char *how, const char *name)
 {
@@ -926,8 +1001,10 @@ static void block(const char *how, const char *name)
 			die("epoll on %s: %s", name, strerror(errno));
 		epoll_wait(ep, &ev, 1, -1);
 		die("epoll_wait on %s returned: %s", name, strerror(errno));
+	} else if (!strcmp(how, "huge-write-batch")) {
+		huge_write_batch(name);
 	}
-	die("block: no way %s (read-batch, write-batch, poll, epoll)", how);
+	die("block: no way %s (read-batch, write-batch, huge-write-batch, poll, epoll)", how);
 }
 
 /* Helper verbs for the shell tests. */

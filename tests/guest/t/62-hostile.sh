@@ -192,10 +192,182 @@ t_other_member() {
 	echo "$UNPRIV checks" >"$OUT/n"
 }
 
+# A node that is not the channel's own: root makes nodes with mknod in a
+# scratch directory (as a container runtime populates a /dev), owned by a
+# ringbus member with mode 0600.  Neither the number of the member's
+# destroyed channel, handed to root's new 0600 channel, nor a node made
+# for that channel's number opens it: the number is not reused (ENODEV),
+# and the open checks the channel's own owner and mode (EACCES).
+# mknod_for NAME PATH: a node for NAME's number at PATH, rbuser2's, 0600.
+mknod_for() {
+	local dev
+	dev=$(cat "/sys/class/ringbus/$1/dev") || fail "no device number for $1"
+	mknod "$2" c "${dev%:*}" "${dev#*:}" || fail "mknod $2"
+	chown rbuser2 "$2" && chmod 0600 "$2" || fail "chown/chmod $2"
+}
+
+t_foreign_node() {
+	local d a_dev
+	UNPRIV=0
+	# Not /tmp: it may be a nodev tmpfs.
+	d=$(mktemp -d /var/tmp/rb-nodes.XXXXXX) || fail "mktemp"
+	trap 'rm -rf "$d"' EXIT
+	chmod 0755 "$d"
+	ex rbuser2 0 create fn-a
+	mknod_for fn-a "$d/a"
+	a_dev=$(cat /sys/class/ringbus/fn-a/dev)
+	ex rbuser2 0 open-rw "$d/a"
+	ex rbuser2 0 destroy fn-a
+	ex root 0 create fn-b 0600
+	printf 'for root only' >/dev/ringbus/fn-b || fail "write fn-b"
+	ex rbuser2 ENODEV open-r "$d/a"
+	ex rbuser2 ENODEV open-rw "$d/a"
+	[ "$(cat /sys/class/ringbus/fn-b/dev)" != "$a_dev" ] ||
+		fail "fn-b got the number $a_dev of the destroyed fn-a"
+	mknod_for fn-b "$d/b"
+	ex rbuser2 EACCES open-r "$d/b"
+	ex rbuser2 EACCES open-w "$d/b"
+	ex rbuser2 EACCES open-rw "$d/b"
+	# Group and other bits of the channel, not of the node, decide.
+	ex root 0 create fn-c 0640 "$RBGID"
+	mknod_for fn-c "$d/c"
+	ex rbuser2 0 open-r "$d/c"
+	ex rbuser2 EACCES open-w "$d/c"
+	# Root passes, as with any file (CAP_DAC_OVERRIDE).
+	ex root 0 open-rw "$d/b"
+	assert_eq "records of fn-b" 1 "$(cat /sys/class/ringbus/fn-b/records)"
+	ex root 0 destroy fn-b
+	ex root 0 destroy fn-c
+	echo "$UNPRIV checks" >"$OUT/n"
+}
+
 rm -f "$OUT/n"
 rb_case "hostile: user outside group ringbus: control EACCES, foreign channels EACCES/EPERM" t_nonmember
 echo "# $(cat "$OUT/n" 2>/dev/null)"
 rm -f "$OUT/n"
 rb_case "hostile: another ringbus member: open EACCES, destroy/flush/chmod/give-away EPERM" t_other_member
+echo "# $(cat "$OUT/n" 2>/dev/null)"
+rm -f "$OUT/n"
+rb_case "hostile: a node made with mknod opens no channel its owner could not: numbers not reused (ENODEV), the channel's mode checked (EACCES)" t_foreign_node
+echo "# $(cat "$OUT/n" 2>/dev/null)"
+# A member in a user namespace of its own (unshare --user --map-root-user):
+# root there is nobody here.  No capability of the initial namespace, so
+# no destroy or flush of another's channel, no open beyond the channel's
+# mode; ids are its namespace's (an unmapped uid is EINVAL, its own "root"
+# is itself).
+# nsex USER ERRNO OP NAME [ARG...]: one checked operation from inside.
+nsex() {
+	local u=$1
+	shift
+	UNPRIV=$((UNPRIV + 1))
+	as "$u" unshare --user --map-root-user "$H" expect "$@" ||
+		fail "$u in a user namespace: expect $*"
+}
+
+t_user_namespace() {
+	UNPRIV=0
+	as rbuser3 unshare --user --map-root-user sh -c '[ "$(id -u)" = 0 ]' ||
+		fail "unshare --user --map-root-user does not work for rbuser3"
+	ex rbuser2 0 create un-priv
+	ex rbuser2 0 create un-world 0666
+	nsex rbuser3 EACCES open-r un-priv
+	nsex rbuser3 EACCES open-w un-priv
+	nsex rbuser3 0 open-rw un-world
+	nsex rbuser3 EPERM destroy un-priv
+	nsex rbuser3 EPERM destroy un-world
+	nsex rbuser3 EPERM flush un-world
+	nsex rbuser3 EINVAL create-uid un-unmapped 1000
+	nsex rbuser3 EINVAL create-gid un-unmapped 1000
+	nsex rbuser3 0 create-uid un-mine 0
+	assert_eq "owner of the channel root of the namespace made" rbuser3 \
+		"$(stat -c %U /dev/ringbus/un-mine)"
+	ex rbuser2 EACCES open-r un-mine
+	ex rbuser3 0 destroy un-mine
+	ex rbuser2 0 destroy un-priv
+	ex rbuser2 0 destroy un-world
+	echo "$UNPRIV checks" >"$OUT/n"
+}
+
+rm -f "$OUT/n"
+rb_case "hostile: a member in its own user namespace: EACCES/EPERM on others' channels, its ids only" t_user_namespace
+echo "# $(cat "$OUT/n" 2>/dev/null)"
+
+# Per-user limits: one member at max_user_channels or max_user_bytes gets
+# EDQUOT and another member still creates; root (CAP_SYS_RESOURCE) goes
+# beyond; a destroyed channel held open still counts; a capacity above
+# 16 MiB needs CAP_SYS_RESOURCE (EPERM).
+PARAMS=/sys/module/ringbus/parameters
+
+# create_when_free USER NAME: create once the housekeeping thread has
+# freed what was released (it is woken by the last close), within 10 s.
+create_when_free() {
+	local i
+	for i in $(seq 1 100); do
+		as "$1" "$H" expect 0 create "$2" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "$1 could not create $2 within 10 s of the last close"
+}
+
+t_user_limits() {
+	local oc ob line
+	UNPRIV=0
+	oc=$(cat "$PARAMS/max_user_channels") ob=$(cat "$PARAMS/max_user_bytes")
+	assert_eq "max_user_channels by default" 64 "$oc"
+	assert_eq "max_user_bytes by default" 134217728 "$ob"
+	trap 'echo "$oc" >"$PARAMS/max_user_channels"; echo "$ob" >"$PARAMS/max_user_bytes"' EXIT
+	echo 3 >"$PARAMS/max_user_channels" || fail "set max_user_channels"
+	ex rbuser2 0 create ul-1
+	ex rbuser2 0 create ul-2
+	ex rbuser2 0 create ul-3
+	ex rbuser2 EDQUOT create ul-4
+	[ -e /dev/ringbus/ul-4 ] && fail "a refused channel has a node"
+	ex rbuser3 0 create ul-5
+	ex root 0 create ul-r1
+	ex root 0 create ul-r2
+	ex root 0 create ul-r3
+	ex root 0 create ul-r4
+	ex rbuser2 0 destroy ul-3
+	ex rbuser2 0 create ul-4
+	# Held open after its destroy, ul-4 still takes its place.
+	coproc HOLD { as rbuser2 sh -c 'exec 3</dev/ringbus/ul-4 && echo held && read -r x'; }
+	read -r line <&"${HOLD[0]}"
+	assert_eq "the holder's open" held "$line"
+	ex rbuser2 0 destroy ul-4
+	ex rbuser2 EDQUOT create ul-6
+	echo go >&"${HOLD[1]}"
+	wait "$HOLD_PID"
+	create_when_free rbuser2 ul-6
+	for c in ul-1 ul-2 ul-6; do ex rbuser2 0 destroy "$c"; done
+	for c in ul-r1 ul-r2 ul-r3 ul-r4; do ex root 0 destroy "$c"; done
+	ex rbuser3 0 destroy ul-5
+	# Bytes: two 64 KiB rings fill 128 KiB.
+	echo 0 >"$PARAMS/max_user_channels" && echo 131072 >"$PARAMS/max_user_bytes" ||
+		fail "set max_user_bytes"
+	ex rbuser2 0 create-cap ul-b1 65536
+	ex rbuser2 0 create-cap ul-b2 65536
+	ex rbuser2 EDQUOT create-cap ul-b3 4096
+	ex rbuser3 0 create-cap ul-b4 65536
+	for c in ul-b1 ul-b2; do ex rbuser2 0 destroy "$c"; done
+	ex rbuser3 0 destroy ul-b4
+	echo "$oc" >"$PARAMS/max_user_channels" && echo "$ob" >"$PARAMS/max_user_bytes" ||
+		fail "restore the limits"
+	# Above 16 MiB only with CAP_SYS_RESOURCE (the core loaded with a
+	# larger max_capacity; the stack reloaded with its defaults after).
+	unload_all
+	modprobe ringbus max_capacity=33554432 && modprobe ringbus_cdev ||
+		fail "load with max_capacity=33554432"
+	ex rbuser2 EPERM create-cap ul-big 33554432
+	ex rbuser2 0 create-cap ul-16m 16777216
+	ex root 0 create-cap ul-big 33554432
+	ex rbuser2 0 destroy ul-16m
+	ex root 0 destroy ul-big
+	unload_all
+	load_all
+	echo "$UNPRIV checks" >"$OUT/n"
+}
+
+rm -f "$OUT/n"
+rb_case "hostile: per-user limits: EDQUOT at max_user_channels and max_user_bytes, another member unaffected; above 16 MiB EPERM" t_user_limits
 echo "# $(cat "$OUT/n" 2>/dev/null)"
 rm -rf "$OUT"

@@ -343,8 +343,11 @@ kill9() {
 		[ "$(pid_state "$1")" = Z ] && break
 		sleep 0.1
 	done
+	# Judged before the wait, which would block for as long as the
+	# process takes to die.
+	[ -e "/proc/$1" ] && [ "$(pid_state "$1")" != Z ] &&
+		fail "process $1 still there 5 s after SIGKILL (state $(pid_state "$1"))"
 	wait "$1" 2>/dev/null
-	[ -e "/proc/$1" ] && fail "process $1 still there 5 s after SIGKILL (state $(pid_state "$1"))"
 	return 0
 }
 
@@ -461,6 +464,33 @@ t_kill_blocked_batch_poll() {
 	assert_not_loaded $RB_MODULES
 }
 
+# A WRITE_BATCH of 1 GiB of small records (minutes of work) ends within
+# 5 s of a SIGKILL: the batch loop checks for a fatal signal.
+t_kill_huge_batch() {
+	local p i n1 n2
+	load_stack
+	ringbusctl create lc-huge >/dev/null || fail "create"
+	"$RB_BIN/rb-chantest" block huge-write-batch lc-huge &
+	p=$!
+	trap 'kill -9 "$p" 2>/dev/null' EXIT
+	# Records flowing: the batch is in the kernel.
+	for i in $(seq 1 300); do
+		[ "$(cat /sys/class/ringbus/lc-huge/last_seq)" -gt 10000 ] && break
+		sleep 0.1
+	done
+	n1=$(cat /sys/class/ringbus/lc-huge/last_seq)
+	[ "$n1" -gt 10000 ] || fail "the 1 GiB batch wrote only $n1 records in 30 s"
+	kill9 "$p"
+	n1=$(cat /sys/class/ringbus/lc-huge/last_seq)
+	n2=$(cat /sys/class/ringbus/lc-huge/last_seq)
+	assert_eq "records written after the writer was reaped" "$n1" "$n2"
+	[ "$n1" -lt $((1 << 26)) ] || fail "the batch ran to its end ($n1 records) before the kill took"
+	ringbusctl destroy lc-huge || fail "destroy"
+	no_task_in_ringbus
+	modprobe -r ringbus_cdev || fail "modprobe -r"
+	assert_not_loaded $RB_MODULES
+}
+
 rb_case "lifecycle: $CYCLES load/unload rounds with channels and open files; slab and vmalloc return within tolerance" t_load_unload_cycles
 [ -s "$OUT/numbers" ] && sed 's/^/# /' "$OUT/numbers"
 rb_case "lifecycle: an open channel file holds ringbus_cdev, also after its channel was destroyed" t_channel_fd_holds_cdev
@@ -470,3 +500,4 @@ rb_case "lifecycle: ringbus_proc removed and a channel destroyed while their pro
 rb_case "lifecycle: SIGKILL of readers blocked on an empty queue and broadcast channel leaves nothing behind" t_kill_blocked_reader
 rb_case "lifecycle: SIGKILL of a writer blocked on a full queue leaves nothing behind" t_kill_blocked_writer
 rb_case "lifecycle: SIGKILL of processes blocked in READ_BATCH, WRITE_BATCH, poll and epoll_wait on channels leaves nothing behind" t_kill_blocked_batch_poll
+rb_case "lifecycle: SIGKILL ends a WRITE_BATCH of 1 GiB of records within 5 s" t_kill_huge_batch
