@@ -6,12 +6,14 @@ RB_CACHE=${RB_CACHE:-/var/cache/ringbus-test}
 # Kernel log lines that fail a run wherever they appear.
 RB_BAD_KERNEL_LINES='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
 
-# The kernel command line of every test boot (make check, quick.sh): the
-# slab allocator records the allocation stack of every object of the
-# kmalloc and kernfs caches (slub_debug=U), so that 65-lifecycle judges
-# leaks by the code that allocated what stays, not by whole caches that
-# every other task shares.  Not for make bench: it slows those caches.
-RB_SLAB_TRACK='slub_debug=U,kmalloc-*,kernfs_node_cache'
+# On the kernel command line of make check's full-length boot and of
+# quick.sh's: the slab allocator records the allocation stack of every
+# object of the kmalloc and kernfs caches (slub_debug=U), so that
+# 65-lifecycle judges leaks by the code that allocated what stays, not by
+# whole caches that every other task shares.  It slows every kmalloc, so
+# the other boots, make bench and make demo go without.  Set it empty to
+# boot quick.sh without.
+RB_SLAB_TRACK=${RB_SLAB_TRACK-'slub_debug=U,kmalloc-*,kernfs_node_cache'}
 
 # rb_upgrade_pkgs SUITE: the newer kernel series of SUITE that the
 # kernel-upgrade test installs after the suite (mkroot.sh keeps its

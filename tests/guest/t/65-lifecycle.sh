@@ -193,11 +193,17 @@ chrdev_round() {
 leak_round() { insmod "$BASE_KO" chrdev=1 leak=1 || fail "insmod rbtest_baseline.ko leak=1"; rmmod rbtest_baseline || fail "rmmod rbtest_baseline"; }
 
 t_load_unload_cycles() {
-	local sb0 su0 vm0 sb1 su1 vm1 t0 grown
+	local sb0 su0 vm0 sb1 su1 vm1 t0 grown tracked=settle
 	unload_all
 	[ -f "$BASE_KO" ] || fail "no $BASE_KO"
-	[ -n "$(tracked_caches)" ] ||
-		fail "the allocator records no allocation sites of $CACHES_CHECKED: boot with slub_debug=U,kmalloc-*,kernfs_node_cache (RB_SLAB_TRACK)"
+	# Recording allocation stacks slows every kmalloc of the guest: make
+	# check boots with RB_SLAB_TRACK only where the rounds run at full
+	# length, and there the judgement must be made.
+	if [ -z "$(tracked_caches)" ]; then
+		[ "$CYCLES" -lt 200 ] ||
+			fail "the allocator records no allocation sites of $CACHES_CHECKED: boot with slub_debug=U,kmalloc-*,kernfs_node_cache (RB_SLAB_TRACK)"
+		tracked=
+	fi
 	one_round warm-up
 	base_round warm-up
 	chrdev_round warm-up
@@ -205,10 +211,20 @@ t_load_unload_cycles() {
 	sb0=$(meminfo Slab) su0=$(meminfo SUnreclaim) vm0=$(meminfo VmallocUsed)
 	t0=$(date +%s)
 	rm -f "$OUT/settle"
-	measure ringbus "$CYCLES" one_round settle
+	measure ringbus "$CYCLES" one_round $tracked
 	sb1=$(meminfo Slab) su1=$(meminfo SUnreclaim) vm1=$(meminfo VmallocUsed)
 	echo "lifecycle: $CYCLES rounds of load, 3 channels, 4 open files, records, unload in $(( $(date +%s) - t0 )) s" >"$OUT/numbers"
 	echo "lifecycle: Slab $sb0 -> $sb1 kB ($((sb1 - sb0)), tolerance $SLAB_TOL_KB), SUnreclaim $su0 -> $su1 kB ($((su1 - su0)), tolerance $SUNRECLAIM_TOL_KB), VmallocUsed $vm0 -> $vm1 kB ($((vm1 - vm0)), tolerance $VMALLOC_TOL_KB)" >>"$OUT/numbers"
+	[ $((sb1 - sb0)) -le "$SLAB_TOL_KB" ] ||
+		fail "Slab grew by $((sb1 - sb0)) kB over $CYCLES rounds (tolerance $SLAB_TOL_KB)"
+	[ $((su1 - su0)) -le "$SUNRECLAIM_TOL_KB" ] ||
+		fail "SUnreclaim grew by $((su1 - su0)) kB over $CYCLES rounds (tolerance $SUNRECLAIM_TOL_KB)"
+	[ $((vm1 - vm0)) -le "$VMALLOC_TOL_KB" ] ||
+		fail "VmallocUsed grew by $((vm1 - vm0)) kB over $CYCLES rounds (tolerance $VMALLOC_TOL_KB)"
+	if [ -z "$tracked" ]; then
+		echo "lifecycle: objects by allocation stack not judged: this boot records no allocation sites (make check gives RB_SLAB_TRACK to the full-length boot)" >>"$OUT/numbers"
+		return 0
+	fi
 	measure idle "$BASE_CYCLES" base_round settle
 	measure chrdev "$BASE_CYCLES" chrdev_round settle
 	measure leak "$LEAK_CYCLES" leak_round
@@ -220,12 +236,6 @@ t_load_unload_cycles() {
 		echo "lifecycle: allocation sites grown most over the ringbus rounds: $(sites_grown "$OUT/ringbus.sites.before" "$OUT/ringbus.sites.after" | head -n 5 | tr '\n' ';')"
 		[ -s "$OUT/settle" ] && cat "$OUT/settle"
 	} >>"$OUT/numbers"
-	[ $((sb1 - sb0)) -le "$SLAB_TOL_KB" ] ||
-		fail "Slab grew by $((sb1 - sb0)) kB over $CYCLES rounds (tolerance $SLAB_TOL_KB)"
-	[ $((su1 - su0)) -le "$SUNRECLAIM_TOL_KB" ] ||
-		fail "SUnreclaim grew by $((su1 - su0)) kB over $CYCLES rounds (tolerance $SUNRECLAIM_TOL_KB)"
-	[ $((vm1 - vm0)) -le "$VMALLOC_TOL_KB" ] ||
-		fail "VmallocUsed grew by $((vm1 - vm0)) kB over $CYCLES rounds (tolerance $VMALLOC_TOL_KB)"
 	# The judge first proves it sees a leak of one object per round, and
 	# blames nothing on a module that leaks nothing.  Some kernels do not
 	# show it the code of an unloaded module: 5.10's alloc_calls lists
