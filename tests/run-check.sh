@@ -208,15 +208,18 @@ boot_and_check() {
 	# The long runs (stress, fuzzing, 200 load/unload rounds) at full length
 	# on one boot, the first kernel of $RB_LONG_SUITE; shortened on the
 	# others so that the whole matrix stays well inside CI's time.
-	# That boot alone records the allocation stacks 65-lifecycle judges
-	# leaks by (RB_SLAB_TRACK): recording them slows every kmalloc.
 	local cmdline=$RB_SHORT_CMDLINE
 	if [ "$suite" = "$RB_LONG_SUITE" ] && [ "$k" = "$(head -n 1 "$out/kernels")" ]; then
-		cmdline=$RB_SLAB_TRACK
-		echo "   long tests: full length, $RB_SLAB_TRACK"
-	else
-		echo "   long tests: $cmdline"
+		cmdline=
 	fi
+	echo "   long tests: ${cmdline:-full length}"
+	# A boot whose load/unload rounds run at full length (no
+	# rbtest.cycles=) alone records the allocation stacks 65-lifecycle
+	# judges leaks by (RB_SLAB_TRACK): recording them slows every kmalloc.
+	case " $cmdline " in
+	*" rbtest.cycles="*) ;;
+	*) cmdline="$cmdline $RB_SLAB_TRACK" ;;
+	esac
 	RB_CMDLINE="${RB_CMDLINE:-} $cmdline" tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
 	echo "   guest ran for $(( $(date +%s) - start ))s"
 	tr -d '\r\000' <"$b/results.txt" >"$b/results.clean"
