@@ -17,6 +17,11 @@
  * one writes "end sources=S written=TOTAL".  The totals are also in
  * /sys/module/rbtest_producer/parameters/concurrent_{written,eagain,done}.
  * User space (rb-stress --kproducer) checks every record arrived, in order.
+ *
+ * Writing "NAME COUNT" to the parameter inject writes COUNT records
+ * "inject N" (N from 0) with ringbus_write() to the channel NAME at once,
+ * in the writer's process context; the write fails with ringbus_write()'s
+ * error if one of them did (rb-chantest stalled_writer).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,6 +71,32 @@ MODULE_PARM_DESC(concurrent_eagain, "Writes to kconcurrent refused with -EAGAIN 
 static bool concurrent_done;
 module_param(concurrent_done, bool, 0444);
 MODULE_PARM_DESC(concurrent_done, "Whether the concurrent run wrote its end record (output)");
+
+/* inject: "NAME COUNT", COUNT records to channel NAME now. */
+static int rbt_inject(const char *val, const struct kernel_param *kp)
+{
+	char name[RINGBUS_NAME_MAX], rec[32];
+	struct ringbus_channel *ch;
+	unsigned int count, i;
+	int ret = 0;
+
+	if (sscanf(val, "%31s %u", name, &count) != 2)
+		return -EINVAL;
+	ch = ringbus_channel_get_by_name(name);
+	if (!ch)
+		return -ENOENT;
+	for (i = 0; i < count && !ret; i++)
+		ret = ringbus_write(ch, rec, scnprintf(rec, sizeof(rec), "inject %u", i));
+	ringbus_channel_put(ch);
+	return ret;
+}
+
+static const struct kernel_param_ops rbt_inject_ops = {
+	.set = rbt_inject,
+};
+
+module_param_cb(inject, &rbt_inject_ops, NULL, 0200);
+MODULE_PARM_DESC(inject, "Write \"NAME COUNT\": COUNT records \"inject N\" to channel NAME now");
 
 /* Records a timer writes per tick. */
 #define RBT_TIMER_BURST	8

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/ringbus.h>
+#include <linux/userfaultfd.h>
 
 #define CONTROL "/dev/ringbus/control"
 
@@ -1007,6 +1009,202 @@ static void block(const char *how, const char *name)
 	die("block: no way %s (read-batch, write-batch, huge-write-batch, poll, epoll)", how);
 }
 
+/*
+ * stalled-writer MODE: a user write whose page userfaultfd holds missing
+ * must not hide in-kernel records from readers (issue 14 item 6), and
+ * when that write fails at last (its page unmapped), every record the
+ * kernel wrote meanwhile must have reached a reader sleeping in read()
+ * (item 4).  rbtest_producer must be loaded: its parameter inject writes
+ * with ringbus_write() in the caller's context, so the records exist
+ * when the write to /sys returns, and nothing here waits on a clock but
+ * the bounded polls that fail the case.  As root: userfaultfd of a fault
+ * taken in kernel mode.
+ */
+#define STALL_INJECT	"/sys/module/rbtest_producer/parameters/inject"
+
+struct stall {
+	int fd;
+	char *area;
+	ssize_t ret;
+	int err;
+	int done;		/* a pipe: a byte written when finished */
+	volatile pid_t tid;
+	char rec[64];
+};
+
+/*
+ * Wait (10 s at most) until thread @tid sleeps in read(2): its state in
+ * /proc is S and /proc's syscall file names read.
+ */
+static void wait_in_read(volatile pid_t *tid)
+{
+	char path[64], st[512], *p;
+	int i, fd;
+	ssize_t n;
+	long nr;
+
+	for (i = 0; i < 10000; i++, msleep(1)) {
+		if (!*tid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)*tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		CHECK(fd >= 0);
+		n = read(fd, st, sizeof(st) - 1);
+		close(fd);
+		CHECK(n > 0);
+		st[n] = 0;
+		p = strrchr(st, ')');
+		if (!p || p[2] != 'S')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)*tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		CHECK(fd >= 0);
+		n = read(fd, st, sizeof(st) - 1);
+		close(fd);
+		CHECK(n > 0);
+		st[n] = 0;
+		nr = strtol(st, NULL, 10);
+		if (nr == SYS_read)
+			return;
+	}
+	die("the reader thread did not go to sleep in read() within 10 s");
+}
+
+static void *stall_write(void *arg)
+{
+	struct stall *s = arg;
+
+	s->ret = write(s->fd, s->area, 64);
+	s->err = errno;
+	CHECK(write(s->done, "w", 1) == 1);
+	return NULL;
+}
+
+static void *stall_read(void *arg)
+{
+	struct stall *s = arg;
+
+	s->tid = syscall(SYS_gettid);
+	s->ret = read(s->fd, s->rec, sizeof(s->rec) - 1);
+	s->err = errno;
+	if (s->ret > 0)
+		s->rec[s->ret] = 0;
+	CHECK(write(s->done, "r", 1) == 1);
+	return NULL;
+}
+
+static void inject(const char *name, unsigned int count)
+{
+	char cmd[64];
+	int fd = open(STALL_INJECT, O_WRONLY | O_CLOEXEC);
+	int len = snprintf(cmd, sizeof(cmd), "%s %u", name, count);
+
+	if (fd < 0)
+		die("open %s: %s (is rbtest_producer loaded?)", STALL_INJECT, strerror(errno));
+	if (write(fd, cmd, len) != len)
+		die("ringbus_write() of %u records to %s: %s", count, name, strerror(errno));
+	close(fd);
+}
+
+static void stalled_writer(const char *how)
+{
+	uint32_t mode = strcmp(how, "queue") ? RINGBUS_MODE_BROADCAST : RINGBUS_MODE_QUEUE;
+	const char *name = mode == RINGBUS_MODE_QUEUE ? "stall-q" : "stall-b";
+	struct uffdio_api api = { .api = UFFD_API };
+	struct stall w = { 0 }, r = { 0 };
+	struct uffdio_register reg;
+	pthread_t wt, rt;
+	struct uffd_msg msg;
+	int uffd, pfd[2], bad = 0, rfd;
+	long page = sysconf(_SC_PAGESIZE);
+	char buf[64], c;
+	ssize_t n;
+
+	create(name, 65536, mode);
+	rfd = chan(name, O_RDONLY | O_NONBLOCK);
+	CHECK(pipe(pfd) == 0);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	CHECK(uffd >= 0);
+	CHECK(ioctl(uffd, UFFDIO_API, &api) == 0);
+	w.area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(w.area != MAP_FAILED);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)w.area;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	CHECK(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0);
+
+	/* The writer stalls in the fault on its payload's page. */
+	w.fd = chan(name, O_WRONLY);
+	w.done = pfd[1];
+	CHECK(pthread_create(&wt, NULL, stall_write, &w) == 0);
+	if (!(poll1(uffd, POLLIN, 10000) & POLLIN))
+		die("the write did not fault on its userfaultfd page within 10 s");
+	CHECK(read(uffd, &msg, sizeof(msg)) == sizeof(msg));
+	CHECK(msg.event == UFFD_EVENT_PAGEFAULT);
+
+	/*
+	 * Item 6: the kernel's records are readable at once; a broadcast
+	 * producer is never refused, even after it went round the ring.
+	 */
+	inject(name, 2);
+	n = read(rfd, buf, sizeof(buf));
+	if (n != 8 || memcmp(buf, "inject 0", 8)) {
+		fprintf(stderr, "%s: FAIL: a user write stalled in a page fault hides the kernel's records: read gave %zd (%s), want \"inject 0\"\n",
+			cur_case, n, n < 0 ? strerror(errno) : "another record");
+		bad = 1;
+	}
+	if (mode == RINGBUS_MODE_BROADCAST) {
+		FILE *f = fopen(STALL_INJECT, "w");
+
+		/* 3000 records of 48 + 8..16 bytes: three times round 64 KiB. */
+		CHECK(f != NULL);
+		if (fprintf(f, "%s 3000", name) < 0 || fclose(f)) {
+			fprintf(stderr, "%s: FAIL: ringbus_write() refused in broadcast mode behind a stalled user write: %s\n",
+				cur_case, strerror(errno));
+			bad = 1;
+		}
+	}
+
+	/*
+	 * Item 4: a reader sleeps in read(); the stalled write then fails
+	 * (its page is gone).  The reader must have its record.
+	 */
+	r.fd = chan(name, O_RDONLY);
+	if (mode == RINGBUS_MODE_BROADCAST)
+		CHECK(lseek(r.fd, 0, SEEK_SET) == 0);	/* the oldest record */
+	r.done = pfd[1];
+	CHECK(pthread_create(&rt, NULL, stall_read, &r) == 0);
+	if (mode == RINGBUS_MODE_QUEUE && bad)
+		wait_in_read(&r.tid);	/* nothing to read: it must sleep */
+	CHECK(munmap(w.area, page) == 0);
+	close(uffd);	/* wakes the fault: it finds no page now */
+	if (!(poll1(pfd[0], POLLIN, 10000) & POLLIN))
+		die("neither the write nor the read returned within 10 s of the page going");
+	CHECK(read(pfd[0], &c, 1) == 1);
+	if (c == 'w' && !(poll1(pfd[0], POLLIN, 10000) & POLLIN)) {
+		fprintf(stderr, "%s: FAIL: a reader slept through the kernel's records once the stalled write failed (no wake-up, 10 s)\n",
+			cur_case);
+		bad = 1;
+		CHECK(destroy(name) == 0);	/* wakes it: end of file */
+		CHECK(poll1(pfd[0], POLLIN, 10000) & POLLIN);
+	} else if (c == 'r') {
+		if (!(poll1(pfd[0], POLLIN, 10000) & POLLIN))
+			die("the stalled write did not fail within 10 s of its page going");
+	}
+	CHECK(pthread_join(wt, NULL) == 0);
+	CHECK(pthread_join(rt, NULL) == 0);
+	if (w.ret != -1 || w.err != EFAULT)
+		die("the write of the unmapped page gave %zd (%s), want EFAULT", w.ret,
+		    w.ret < 0 ? strerror(w.err) : "no error");
+	if (!bad && (r.ret < 8 || strncmp(r.rec, "inject ", 7)))
+		die("the sleeping reader got %zd (%s), want an \"inject N\" record", r.ret,
+		    r.ret < 0 ? strerror(r.err) : r.rec);
+	if (bad)
+		exit(1);
+	CHECK(destroy(name) == 0);
+}
+
 /* Helper verbs for the shell tests. */
 static int verb(int argc, char **argv)
 {
@@ -1022,6 +1220,10 @@ static int verb(int argc, char **argv)
 	if (!strcmp(argv[1], "destroy") && argc == 3) {
 		if (destroy(argv[2]))
 			die("destroy %s: %s", argv[2], strerror(errno));
+		return 0;
+	}
+	if (!strcmp(argv[1], "stalled-writer") && argc == 3) {
+		stalled_writer(argv[2]);
 		return 0;
 	}
 	if (!strcmp(argv[1], "owner") && argc == 3) {

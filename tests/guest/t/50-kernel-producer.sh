@@ -37,6 +37,13 @@ t_producer_holds_core() {
 	assert_loaded ringbus rbtest_producer
 }
 
+# A user write stalled in userfaultfd, the producer's records injected
+# meanwhile (rb-chantest stalled-writer: issue 14 items 4 and 6).
+t_stalled_writer() {
+	lsmod | grep -q '^rbtest_producer ' || fail "rbtest_producer is not loaded"
+	"$RB_BIN/rb-chantest" stalled-writer "$1" || fail "rb-chantest stalled-writer $1"
+}
+
 t_producer_unload() {
 	rmmod rbtest_producer || fail "rmmod rbtest_producer"
 	[ -e /dev/ringbus/kproducer ] && fail "node left after the module destroyed its channel"
@@ -46,4 +53,6 @@ t_producer_unload() {
 
 rb_case "kernel producer: a module built with ringbus.mk writes from process, softirq, hardirq and IPI context" t_producer_contexts
 rb_case "kernel producer: the core cannot be removed while the producer holds it" t_producer_holds_core
+rb_case "kernel producer: a queue writer stalled in a page fault hides no kernel record; when it fails, a sleeping reader wakes" t_stalled_writer queue
+rb_case "kernel producer: a broadcast writer stalled in a page fault hides no kernel record and never refuses one" t_stalled_writer broadcast
 rb_case "kernel producer: unloading it destroys its channel and node" t_producer_unload
