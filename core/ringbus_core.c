@@ -33,24 +33,27 @@
  * one shared position (@head): a read consumes the record, a writer that
  * finds no room sleeps on @write_wait (or gets -EAGAIN).
  *
- * Copying to and from user space happens without the ring lock (it may
- * fault and sleep), straight between the ring and user memory.
+ * Copying to user space happens without the ring lock (it may fault and
+ * sleep), straight from the ring; copying from user space is described
+ * next.
  *
  * A user-space write (ringbus_reader_write_user(), or up to 32 records of
  * ringbus_reader_write_batch_user()) holds @write_mutex.  One record of up
  * to a page takes the lock once: it makes room, copies the payload
- * straight into the ring with page faults disabled and commits.  When that
- * copy would fault (a page not present), for larger records and for
- * batches, the write makes three steps: under the lock it makes room
- * (broadcast: drops the oldest records) and reserves [@tail, @tail + size)
+ * straight into the ring with page faults disabled and commits.  Larger
+ * records and batches make three steps: under the lock they make room
+ * (broadcast: drop the oldest records) and reserve [@tail, @tail + size)
  * - @wtail moves, @tail does not, so readers do not see it; without the
- * lock it copies the payloads into the ring (this copy may sleep); under
- * the lock again it commits (@tail = @wtail).  An
+ * lock they copy the payloads into the ring, again with page faults
+ * disabled; under the lock again they commit (@tail = @wtail).  An
  * in-kernel ringbus_write() may come in between: it appends behind the
  * reservation and its record becomes visible with the commit, so the
- * order in the ring stays the order of sequence numbers.  A copy that
- * faults takes its part of the reservation back (what was written behind
- * it moves down).
+ * order in the ring stays the order of sequence numbers.  No copy sleeps
+ * with ring state held: one that would fault stops, takes its part of the
+ * reservation back (what was written behind it moves down), commits what
+ * it copied, and the writer faults the pages in with no lock at all -
+ * where it may wait as long as userfaultfd or FUSE want - and tries
+ * again.  Every commit that made records visible wakes the readers.
  *
  * Queue readers hold @read_mutex while they copy, so nothing else consumes
  * the record under them; they find records by @pub_tail without the lock
@@ -1128,23 +1131,11 @@ struct rbus_wrec {
  */
 #define RB_INLINE_MAX	PAGE_SIZE
 
-static int rbus_copy_from_user(struct ringbus_channel *ch, u64 pos,
-			       const char __user *src, u32 len)
-{
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
-
-	if (copy_from_user(ch->buf + off, src, first))
-		return -EFAULT;
-	if (copy_from_user(ch->buf, src + first, len - first))
-		return -EFAULT;
-	return 0;
-}
-
 /*
- * The same with page faults disabled, for a copy under ch->lock: 0, or
- * -EFAULT when a page was not present (nothing sleeps; the caller copies
- * again with faults allowed).  The caller has checked access_ok().
+ * Copy a payload from user memory into the ring with page faults disabled
+ * (under ch->lock, or into a reservation): 0, or -EFAULT when a page was
+ * not present - nothing sleeps; the caller faults the pages in with no
+ * lock held and tries again.  The caller has checked access_ok().
  */
 static int rbus_copy_from_user_inatomic(struct ringbus_channel *ch, u64 pos,
 					const char __user *src, u32 len)
@@ -1162,10 +1153,11 @@ static int rbus_copy_from_user_inatomic(struct ringbus_channel *ch, u64 pos,
 }
 
 /*
- * Touch every page of a payload: a broadcast write drops old records
- * before it copies, so a bad pointer must fail before that.  (A page
- * unmapped by another thread in between still fails the copy: the record
- * is taken back then, the dropped ones stay dropped.)
+ * Touch every page of a payload, with no lock held: this may sleep as long
+ * as the page's owner wants.  A broadcast write does it before it drops
+ * old records, so a bad pointer fails before that.  (A page unmapped by
+ * another thread in between fails the copy: the record is taken back then,
+ * the dropped ones stay dropped, and the write faults the page in again.)
  */
 static int rbus_fault_in(const char __user *p, u32 len)
 {
@@ -1224,40 +1216,48 @@ static void rbus_unreserve(struct ringbus_channel *ch, u64 from, u32 nr)
 	ch->wseq -= nr;
 }
 
+/* What one rbus_write_chunk() did besides the records it returns. */
+struct rbus_wres {
+	u64 bytes;		/* payload bytes of those records */
+	u64 published;		/* records made visible: those, and the kernel's */
+	bool overrun;		/* older records were dropped for them */
+	bool fault;		/* stopped at a record whose pages are not present */
+};
+
 /*
  * Write up to @n records, as many as there is room for (at least one),
  * with one lock round trip to reserve their place and one to commit them;
  * the payloads are copied from user memory straight into the ring in
- * between, with no lock held.  Caller holds ch->write_mutex, so there is
- * at most one reservation, and it sits at @tail.
- * Return: records written (their payload bytes in *@written; in
- * *@overrun whether older records were dropped for them), or -EAGAIN (no
- * room in a queue), -ENODEV, -EFAULT.
+ * between, with no lock held but with page faults disabled: a reservation
+ * is never held across a sleep, least of all one another task controls
+ * (userfaultfd, FUSE), so ringbus_write() records behind it become visible
+ * within one copy.  A copy that would fault stops there: what was copied
+ * is committed, the rest is taken back and @res->fault tells the caller
+ * to fault the pages in, with no lock held, and to come back.  Caller
+ * holds ch->write_mutex, so there is at most one reservation, and it sits
+ * at @tail.
+ * Return: records written (maybe 0 with @res->fault), or -EAGAIN (no room
+ * in a queue), -ENODEV, -EFAULT (the first payload is not user memory).
  */
 static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *w,
-			    unsigned int n, u64 *written, bool *overrun)
+			    unsigned int n, struct rbus_wres *res)
 {
 	u64 total = 0, bytes = 0, pos, start, drops;
 	unsigned long flags;
 	struct rbus_rec rec;
 	unsigned int i, k;
 	bool inline_ok;
-	int ret = 0;
 
-	if (ch->mode == RINGBUS_MODE_BROADCAST) {
-		for (i = 0; i < n; i++)
-			if (rbus_fault_in(w[i].data, w[i].len))
-				break;
-		if (!i)
-			return -EFAULT;
-		n = i;	/* the bad one fails on its own, in the next call */
-	}
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < n && access_ok(w[i].data, w[i].len); i++)
+		;
+	if (!i)
+		return -EFAULT;
+	n = i;	/* the bad one fails on its own, in the next call */
 	rec.pid = task_tgid_vnr(current);
 	rec.uid = __kuid_val(current_uid());
 	rec.pad = 0;
-	rec.mono_ns = ktime_get_ns();
-	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
-	inline_ok = w[0].len <= RB_INLINE_MAX && access_ok(w[0].data, w[0].len);
+	inline_ok = w[0].len <= RB_INLINE_MAX;
 
 	spin_lock_irqsave(&ch->lock, flags);
 	lockdep_assert_held(&ch->write_mutex);
@@ -1278,30 +1278,35 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		spin_unlock_irqrestore(&ch->lock, flags);
 		return -EAGAIN;
 	}
-	*overrun = ch->st.drops != drops;
+	res->overrun = ch->st.drops != drops;
+	/* Under the lock: timestamps grow with sequence numbers. */
+	rec.mono_ns = ktime_get_ns();
+	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
 	/*
-	 * One small record whose pages are present: copied here, under the
-	 * lock with page faults disabled, and committed at once - one lock
-	 * round trip.  The copy runs with interrupts off, so only up to
-	 * RB_INLINE_MAX bytes; when a page is missing (the copy would have to
-	 * sleep), the record takes the reservation path below.
+	 * One small record: copied here, under the lock with page faults
+	 * disabled, and committed at once - one lock round trip.  The copy
+	 * runs with interrupts off, so only up to RB_INLINE_MAX bytes.
 	 */
 	if (k == 1 && inline_ok) {
 		smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
-		if (!rbus_copy_from_user_inatomic(ch, ch->wtail + RB_HDR, w[0].data,
-						  w[0].len)) {
-			rec.len = w[0].len;
-			rec.seq = ch->wseq++;
-			rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
-			ch->wtail += total;
-			ch->records++;
-			ch->st.records_written++;
-			ch->st.bytes_written += w[0].len;
-			rbus_publish_tail(ch);
+		if (rbus_copy_from_user_inatomic(ch, ch->wtail + RB_HDR, w[0].data,
+						 w[0].len)) {
 			spin_unlock_irqrestore(&ch->lock, flags);
-			*written = w[0].len;
-			return 1;
+			res->fault = true;
+			return 0;
 		}
+		rec.len = w[0].len;
+		rec.seq = ch->wseq++;
+		rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
+		ch->wtail += total;
+		ch->records++;
+		ch->st.records_written++;
+		ch->st.bytes_written += w[0].len;
+		rbus_publish_tail(ch);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		res->bytes = w[0].len;
+		res->published = 1;
+		return 1;
 	}
 	start = ch->wtail;
 	ch->resv = total;
@@ -1314,8 +1319,8 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	for (i = 0, pos = start; i < k; i++) {
 		rec.len = w[i].len;
 		rbus_copy_in(ch, pos, &rec, RB_HDR);
-		if (rbus_copy_from_user(ch, pos + RB_HDR, w[i].data, w[i].len)) {
-			ret = -EFAULT;
+		if (rbus_copy_from_user_inatomic(ch, pos + RB_HDR, w[i].data, w[i].len)) {
+			res->fault = true;
 			break;
 		}
 		rec.seq++;
@@ -1326,43 +1331,84 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	spin_lock_irqsave(&ch->lock, flags);
 	if (i < k)
 		rbus_unreserve(ch, pos, k - i);
-	ch->records += i + ch->pend_records;
+	res->published = i + ch->pend_records;
+	ch->records += res->published;
 	ch->pend_records = 0;
 	ch->resv = 0;
 	ch->st.records_written += i;
 	ch->st.bytes_written += bytes;
 	rbus_publish_tail(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
-	*written = bytes;
-	return i ? i : ret;
+	res->bytes = bytes;
+	return i;
+}
+
+/*
+ * Fault in the pages of up to @n records, with no lock held (this is where
+ * a write sleeps for userfaultfd or FUSE).  Return: how many records'
+ * pages are there; 0 when the first one's are not (-EFAULT for it).
+ */
+static unsigned int rbus_fault_in_recs(const struct rbus_wrec *w, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rbus_fault_in(w[i].data, w[i].len))
+			break;
+	return i;
 }
 
 /*
  * Write @n records, waiting for room in a queue unless @nonblock.  Readers
- * are woken once per chunk.  Return: records written (fewer than @n only
- * after an error), or the error when none was.
+ * are woken once per chunk, whenever it made records visible - its own or
+ * ringbus_write() records that waited behind its reservation, even when
+ * the chunk then failed.  A broadcast write faults its pages in before it
+ * drops old records for them, so that a bad pointer drops nothing; a
+ * queue write only after a copy found a page missing.
+ * Return: records written (fewer than @n only after an error), or the
+ * error when none was.
  */
 static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 			   unsigned int n, bool nonblock)
 {
 	struct ringbus_channel *ch = rd->ch;
-	unsigned int done = 0;
-	bool overrun;
-	u64 bytes;
+	bool fault_in = ch->mode == RINGBUS_MODE_BROADCAST;
+	unsigned int done = 0, m;
+	struct rbus_wres res;
 	int ret = 0;
 
 	while (done < n) {
+		m = min_t(unsigned int, n - done, RB_WCHUNK);
+		if (fault_in) {
+			m = rbus_fault_in_recs(w + done, m);
+			if (!m) {
+				ret = -EFAULT;
+				break;
+			}
+		}
 		if (mutex_lock_interruptible(&ch->write_mutex)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
-		ret = rbus_write_chunk(ch, w + done, n - done, &bytes, &overrun);
+		ret = rbus_write_chunk(ch, w + done, m, &res);
 		mutex_unlock(&ch->write_mutex);
-		if (ret > 0) {
-			rbus_count(&rbus_pcpu->bytes_written, bytes);
+		if (res.published)
+			rbus_wake_readers(ch, res.overrun);
+		if (ret >= 0) {
+			rbus_count(&rbus_pcpu->bytes_written, res.bytes);
 			rbus_count(&rbus_pcpu->records_written, ret);
 			done += ret;
-			rbus_wake_readers(ch, overrun);
+			fault_in = res.fault || ch->mode == RINGBUS_MODE_BROADCAST;
+			/*
+			 * A page that goes again each time it was faulted in
+			 * (another thread's munmap or madvise) must not hold
+			 * the writer for ever.
+			 */
+			if (res.fault && signal_pending(current)) {
+				ret = -ERESTARTSYS;
+				break;
+			}
+			cond_resched();
 			continue;
 		}
 		if (ret != -EAGAIN || nonblock)

@@ -1263,8 +1263,9 @@ static void *fw_handler(void *unused)
 			continue;
 		}
 		/*
-		 * The write has its reservation: records the kernel's
-		 * producers write now wait behind it, unseen.
+		 * The write waits for its page with no ring state held:
+		 * the kernel's producers go on writing, and their records
+		 * reach the reader meanwhile.
 		 */
 		before = kp_written();
 		usleep(FW_HOLD_US);

@@ -141,10 +141,10 @@ t_kproducer_concurrent() {
 	return 0
 }
 
-# A user write that faults half-way, with the kernel's records waiting
-# behind its reservation: rb-stress --fault-writes holds every write's first
-# page in userfaultfd while rbtest_producer's timers and kthreads append,
-# then lets every other write run on into a PROT_NONE page.  As root:
+# User writes that fault while the kernel's producers write: rb-stress
+# --fault-writes holds every write's first page in userfaultfd while
+# rbtest_producer's timers and kthreads append, then lets every other
+# write run on into a PROT_NONE page.  As root:
 # userfaultfd of kernel-mode faults needs it (vm.unprivileged_userfaultfd).
 t_kproducer_fault_writes() {
 	[ -f "$KO" ] || fail "no $KO"
@@ -210,6 +210,6 @@ rb_case "stress: chaos: create/destroy/open/close/io/ioctl racing procfs and sys
 note chaos
 rb_case "stress: in-kernel producer writes from a timer and a kthread on every CPU at once; user space reads every record in order" t_kproducer_concurrent
 note kproducer
-rb_case "stress: user writes held in userfaultfd while in-kernel producers append behind them; half fault into PROT_NONE (EFAULT, the reservation taken back, no sequence gap)" t_kproducer_fault_writes
+rb_case "stress: user writes held in userfaultfd while in-kernel producers append; half fault into PROT_NONE (EFAULT, no sequence gap)" t_kproducer_fault_writes
 note fault-writes
 rb_case "stress: afterwards no channel, node or process is left and the modules unload" t_nothing_left
