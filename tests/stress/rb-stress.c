@@ -846,7 +846,13 @@ static const char *const op_names[NR_OPS] = {
 
 /* Errors a race makes legitimate, per operation (0 ends a list). */
 static const int op_ok_errs[NR_OPS][6] = {
-	[OP_CREATE]  = { EEXIST },
+	/*
+	 * EDQUOT: every channel this user created counts against
+	 * max_user_channels (64) until its memory is freed - destroyed ones
+	 * the threads still hold open too, and for the moment ringbusd takes
+	 * to free the last one closed.
+	 */
+	[OP_CREATE]  = { EEXIST, EDQUOT },
 	[OP_DESTROY] = { ENOENT, ENODEV },
 	/*
 	 * devtmpfs makes a node with vfs_mknod() as root and only then gives
