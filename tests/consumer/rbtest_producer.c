@@ -18,6 +18,15 @@
  * /sys/module/rbtest_producer/parameters/concurrent_{written,eagain,done}.
  * User space (rb-stress --kproducer) checks every record arrived, in order.
  *
+ * With storm=SECS it creates the broadcast channel "kstorm" and, for SECS
+ * seconds, writes to it from a kthread per CPU as fast as it can and,
+ * every 16 records of each, from hard interrupt context on every CPU (an
+ * IPI, hard even on PREEMPT_RT): ring lock contention between hard
+ * interrupts and tasks, which a sleeping lock (spinlock_t on PREEMPT_RT)
+ * or a wake-up from hard interrupt context cannot survive.  Then it
+ * writes "end hardirq=H thread=T eagain=E"; the counts are also in
+ * /sys/module/rbtest_producer/parameters/storm_{hardirq,thread,eagain,done}.
+ *
  * Writing "NAME COUNT" to the parameter inject writes COUNT records
  * "inject N" (N from 0) with ringbus_write() to the channel NAME at once,
  * in the writer's process context; the write fails with ringbus_write()'s
@@ -71,6 +80,23 @@ MODULE_PARM_DESC(concurrent_eagain, "Writes to kconcurrent refused with -EAGAIN 
 static bool concurrent_done;
 module_param(concurrent_done, bool, 0444);
 MODULE_PARM_DESC(concurrent_done, "Whether the concurrent run wrote its end record (output)");
+
+static unsigned int storm;
+module_param(storm, uint, 0444);
+MODULE_PARM_DESC(storm,
+		 "Seconds of writing to kstorm from a kthread and IPIs on every CPU (default 0: off)");
+
+static atomic_long_t rbt_storm_hard, rbt_storm_thread, rbt_storm_eagain;
+module_param_cb(storm_hardirq, &rbt_count_ops, &rbt_storm_hard, 0444);
+MODULE_PARM_DESC(storm_hardirq, "Records written to kstorm from the IPIs (output)");
+module_param_cb(storm_thread, &rbt_count_ops, &rbt_storm_thread, 0444);
+MODULE_PARM_DESC(storm_thread, "Records written to kstorm from the kthreads (output)");
+module_param_cb(storm_eagain, &rbt_count_ops, &rbt_storm_eagain, 0444);
+MODULE_PARM_DESC(storm_eagain, "Writes to kstorm refused with -EAGAIN (output; must stay 0)");
+
+static bool storm_done;
+module_param(storm_done, bool, 0444);
+MODULE_PARM_DESC(storm_done, "Whether the storm wrote its end record (output)");
 
 /* inject: "NAME COUNT", COUNT records to channel NAME now. */
 static int rbt_inject(const char *val, const struct kernel_param *kp)
@@ -294,6 +320,139 @@ static int rbt_cc_start(void)
 	return 0;
 }
 
+/* --- storm=SECS ------------------------------------------------------- */
+
+static struct ringbus_channel *rbt_sch;
+static struct task_struct **rbt_storm_threads;
+static struct task_struct *rbt_storm_main;
+static unsigned long rbt_storm_end;
+
+static void rbt_storm_put(const char *what, atomic_long_t *count)
+{
+	char rec[48];
+	int len = scnprintf(rec, sizeof(rec), "%s on=%d", what, raw_smp_processor_id());
+	int ret = ringbus_write(rbt_sch, rec, len);
+
+	if (!ret)
+		atomic_long_inc(count);
+	else if (ret == -EAGAIN)
+		atomic_long_inc(&rbt_storm_eagain);
+}
+
+static void rbt_storm_ipi(void *unused)
+{
+	rbt_storm_put("ipi", &rbt_storm_hard);
+}
+
+static int rbt_storm_thread_fn(void *unused)
+{
+	unsigned int n = 0;
+
+	while (!kthread_should_stop() && time_before(jiffies, rbt_storm_end)) {
+		rbt_storm_put("thread", &rbt_storm_thread);
+		if (++n % 16 == 0) {
+			on_each_cpu(rbt_storm_ipi, NULL, 1);
+			cond_resched();
+		}
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ);
+	return 0;
+}
+
+/* Stop every source. */
+static void rbt_storm_stop_sources(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (rbt_storm_threads[cpu])
+			kthread_stop(rbt_storm_threads[cpu]);
+		rbt_storm_threads[cpu] = NULL;
+	}
+}
+
+/* Starts the sources, waits SECS, stops them and writes the end record. */
+static int rbt_storm_main_fn(void *unused)
+{
+	unsigned int cpu;
+	char rec[96];
+	int len;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		t = kthread_create(rbt_storm_thread_fn, NULL, "rbstorm/%u", cpu);
+		if (IS_ERR(t))
+			continue;
+		kthread_bind(t, cpu);
+		rbt_storm_threads[cpu] = t;
+		wake_up_process(t);
+	}
+	cpus_read_unlock();
+	while (!kthread_should_stop() && time_before(jiffies, rbt_storm_end + HZ))
+		schedule_timeout_interruptible(HZ / 10);
+	rbt_storm_stop_sources();
+	len = scnprintf(rec, sizeof(rec), "end hardirq=%ld thread=%ld eagain=%ld",
+			atomic_long_read(&rbt_storm_hard), atomic_long_read(&rbt_storm_thread),
+			atomic_long_read(&rbt_storm_eagain));
+	if (!ringbus_write(rbt_sch, rec, len))
+		WRITE_ONCE(storm_done, true);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ);
+	return 0;
+}
+
+static int rbt_storm_start(void)
+{
+	struct ringbus_channel_config cfg = {
+		.name = "kstorm",
+		.capacity = 65536,
+		.mode = RINGBUS_MODE_BROADCAST,
+		.uid = GLOBAL_ROOT_UID,
+		.gid = GLOBAL_ROOT_GID,
+		.perm = 0644,
+	};
+	int ret;
+
+	rbt_sch = ringbus_channel_create(&cfg);
+	if (IS_ERR(rbt_sch))
+		return PTR_ERR(rbt_sch);
+	rbt_storm_threads = kcalloc(nr_cpu_ids, sizeof(*rbt_storm_threads), GFP_KERNEL);
+	if (!rbt_storm_threads) {
+		ret = -ENOMEM;
+		goto err_channel;
+	}
+	rbt_storm_end = jiffies + storm * HZ;
+	rbt_storm_main = kthread_run(rbt_storm_main_fn, NULL, "rbstorm");
+	if (IS_ERR(rbt_storm_main)) {
+		ret = PTR_ERR(rbt_storm_main);
+		rbt_storm_main = NULL;
+		goto err_cpus;
+	}
+	return 0;
+
+err_cpus:
+	kfree(rbt_storm_threads);
+	rbt_storm_threads = NULL;
+err_channel:
+	ringbus_channel_destroy(rbt_sch);
+	ringbus_channel_put(rbt_sch);
+	return ret;
+}
+
+static void rbt_storm_stop(void)
+{
+	if (!rbt_storm_main)
+		return;
+	kthread_stop(rbt_storm_main);
+	rbt_storm_stop_sources();
+	kfree(rbt_storm_threads);
+	ringbus_channel_destroy(rbt_sch);
+	ringbus_channel_put(rbt_sch);
+}
+
 static int __init rbt_init(void)
 {
 	struct ringbus_channel_config cfg = {
@@ -317,6 +476,15 @@ static int __init rbt_init(void)
 			return ret;
 		}
 	}
+	if (storm) {
+		ret = rbt_storm_start();
+		if (ret) {
+			rbt_cc_stop();
+			ringbus_channel_destroy(rbt_ch);
+			ringbus_channel_put(rbt_ch);
+			return ret;
+		}
+	}
 	rbt_put("process");
 	on_each_cpu(rbt_ipi, NULL, 1);
 	init_irq_work(&rbt_irq_work, rbt_irq_work_fn);
@@ -329,6 +497,7 @@ module_init(rbt_init);
 
 static void __exit rbt_exit(void)
 {
+	rbt_storm_stop();
 	rbt_cc_stop();
 	timer_delete_sync(&rbt_timer);
 	irq_work_sync(&rbt_irq_work);

@@ -25,6 +25,11 @@ rb_upgrade_pkgs() {
 	esac
 }
 
+# The guest groups a PREEMPT_RT kernel boots with (rbtest.only=): the
+# modules, the channel ABI, the in-kernel producer from every context and
+# the stress runs - what spinlock_t sleeping there could break.
+RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress
+
 rb_log() { printf '[vm] %s\n' "$*" >&2; }
 rb_die() { printf '[vm] error: %s\n' "$*" >&2; exit 1; }
 

@@ -42,6 +42,9 @@ pkgs=(
 # source package's build dependencies there too.
 case "$suite" in
 bullseye) pkgs+=(build-essential debhelper dpkg-dev) ;;
+# Debian's PREEMPT_RT flavour: spinlock_t sleeps there, so it is where
+# "ringbus_write() works in any context" is proven (see docs/kernels.md).
+bookworm) pkgs+=(linux-headers-rt-amd64 linux-image-rt-amd64) ;;
 esac
 
 mirror=$(rb_mirror)

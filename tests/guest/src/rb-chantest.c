@@ -1093,6 +1093,15 @@ static void *stall_read(void *arg)
 	return NULL;
 }
 
+static void *stall_read_to_area(void *arg)
+{
+	struct stall *s = arg;
+
+	s->ret = read(s->fd, s->area, 64);
+	s->err = errno;
+	return NULL;
+}
+
 static void inject(const char *name, unsigned int count)
 {
 	char cmd[64];
@@ -1205,6 +1214,165 @@ static void stalled_writer(const char *how)
 	CHECK(destroy(name) == 0);
 }
 
+/*
+ * stalled-reader queue: a queue reader whose buffer userfaultfd holds missing
+ * sleeps in its copy with the channel's read_mutex held.  Meanwhile an
+ * O_NONBLOCK read must return EAGAIN at once, and a FLUSH waiting for the
+ * mutex must die of SIGKILL (issue 14 item 8).  As root (userfaultfd of a
+ * kernel-mode fault).
+ */
+static void *stall_read_nb(void *arg)
+{
+	struct stall *s = arg;
+
+	s->ret = read(s->fd, s->rec, sizeof(s->rec));
+	s->err = errno;
+	CHECK(write(s->done, "n", 1) == 1);
+	return NULL;
+}
+
+/* The state letter of /proc/PID/stat (a task of ours), or 0. */
+static char proc_state(const char *path)
+{
+	char st[512], *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, st, sizeof(st) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	st[n] = 0;
+	p = strrchr(st, ')');
+	return p ? p[2] : 0;
+}
+
+static void stalled_reader(void)
+{
+	const char *name = "stall-r";
+	struct uffdio_api api = { .api = UFFD_API };
+	struct stall r = { 0 }, nb = { 0 };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zp;
+	struct uffd_msg msg;
+	long page = sysconf(_SC_PAGESIZE);
+	int uffd, pfd[2], w, st, i, bad = 0;
+	char path[64], c;
+	pthread_t rt, nt;
+	pid_t kid;
+
+	create(name, 65536, RINGBUS_MODE_QUEUE);
+	w = chan(name, O_WRONLY);
+	put(w, "one");
+	put(w, "two");
+	CHECK(pipe(pfd) == 0);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	CHECK(uffd >= 0);
+	CHECK(ioctl(uffd, UFFDIO_API, &api) == 0);
+	r.area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(r.area != MAP_FAILED);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)r.area;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	CHECK(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0);
+
+	/* The reader stalls copying "one" into its missing page. */
+	r.fd = chan(name, O_RDONLY);
+	r.done = pfd[1];
+	CHECK(pthread_create(&rt, NULL, stall_read_to_area, &r) == 0);
+	if (!(poll1(uffd, POLLIN, 10000) & POLLIN))
+		die("the read did not fault on its userfaultfd page within 10 s");
+	CHECK(read(uffd, &msg, sizeof(msg)) == sizeof(msg));
+	CHECK(msg.event == UFFD_EVENT_PAGEFAULT);
+
+	/* An O_NONBLOCK read: EAGAIN, at once. */
+	nb.fd = chan(name, O_RDONLY | O_NONBLOCK);
+	nb.done = pfd[1];
+	CHECK(pthread_create(&nt, NULL, stall_read_nb, &nb) == 0);
+	if (!(poll1(pfd[0], POLLIN, 10000) & POLLIN)) {
+		fprintf(stderr, "%s: FAIL: an O_NONBLOCK read waited (10 s) behind a reader stalled in a page fault\n",
+			cur_case);
+		bad = 1;
+	} else {
+		CHECK(read(pfd[0], &c, 1) == 1 && c == 'n');
+		if (nb.ret != -1 || nb.err != EAGAIN)
+			die("the O_NONBLOCK read gave %zd (%s), want EAGAIN", nb.ret,
+			    nb.ret < 0 ? strerror(nb.err) : "a record");
+	}
+
+	/* A FLUSH waiting for the stalled reader dies of SIGKILL. */
+	kid = fork();
+	CHECK(kid >= 0);
+	if (kid == 0) {
+		ioctl(w, RINGBUS_IOC_FLUSH);
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)kid);
+	for (i = 0; i < 10000 && proc_state(path) != 'D'; i++)
+		msleep(1);
+	if (proc_state(path) != 'D')
+		die("the FLUSH did not go to sleep waiting for the reader within 10 s (state %c)",
+		    proc_state(path));
+	CHECK(kill(kid, SIGKILL) == 0);
+	for (i = 0; i < 10000 && waitpid(kid, &st, WNOHANG) == 0; i++)
+		msleep(1);
+	if (i == 10000) {
+		fprintf(stderr, "%s: FAIL: a FLUSH waiting for a reader stalled in a page fault did not die of SIGKILL within 10 s\n",
+			cur_case);
+		bad = 1;
+	}
+
+	/* The page comes: the reader gets "one", everything goes on. */
+	memset(&zp, 0, sizeof(zp));
+	zp.range.start = (uintptr_t)r.area;
+	zp.range.len = page;
+	CHECK(ioctl(uffd, UFFDIO_ZEROPAGE, &zp) == 0);
+	CHECK(pthread_join(rt, NULL) == 0);
+	if (r.ret != 3 || memcmp(r.area, "one", 3))
+		die("the stalled reader got %zd (%s), want \"one\"", r.ret,
+		    r.ret < 0 ? strerror(r.err) : "another record");
+	CHECK(pthread_join(nt, NULL) == 0);
+	if (i == 10000)
+		CHECK(waitpid(kid, &st, 0) == kid);
+	if (bad)
+		exit(1);
+	close(uffd);
+	CHECK(destroy(name) == 0);
+}
+
+/*
+ * read-until NAME PREFIX: read channel NAME with blocking reads (overruns
+ * skipped) until a record that starts with PREFIX; print it and the count
+ * of records before it.  End of file first is a failure.
+ */
+static void read_until(const char *name, const char *prefix)
+{
+	char buf[4096 + 1];
+	unsigned long n = 0;
+	int fd = chan(name, O_RDONLY);
+	ssize_t got;
+
+	for (;;) {
+		got = read(fd, buf, sizeof(buf) - 1);
+		if (got < 0 && (errno == EPIPE || errno == EINTR))
+			continue;
+		if (got < 0)
+			die("read %s: %s", name, strerror(errno));
+		if (got == 0)
+			die("end of file on %s after %lu records, before a record \"%s...\"",
+			    name, n, prefix);
+		buf[got] = 0;
+		if (!strncmp(buf, prefix, strlen(prefix))) {
+			printf("%s\nrecords before it: %lu\n", buf, n);
+			return;
+		}
+		n++;
+	}
+}
+
 /* Helper verbs for the shell tests. */
 static int verb(int argc, char **argv)
 {
@@ -1220,6 +1388,28 @@ static int verb(int argc, char **argv)
 	if (!strcmp(argv[1], "destroy") && argc == 3) {
 		if (destroy(argv[2]))
 			die("destroy %s: %s", argv[2], strerror(errno));
+		return 0;
+	}
+	if (!strcmp(argv[1], "stalled-reader") && argc == 3 && !strcmp(argv[2], "queue")) {
+		stalled_reader();
+		return 0;
+	}
+	if (!strcmp(argv[1], "read-uid") && argc == 3) {
+		/* read-uid FD: the writer uid of the next record of open FD. */
+		struct {
+			struct ringbus_record_header h;
+			char data[4096];
+		} rec;
+		int fd = atoi(argv[2]);
+
+		headers(fd);
+		if (read(fd, &rec, sizeof(rec)) < (ssize_t)sizeof(rec.h))
+			die("read fd %d: %s", fd, strerror(errno));
+		printf("%u\n", (unsigned int)rec.h.uid);
+		return 0;
+	}
+	if (!strcmp(argv[1], "read-until") && argc == 4) {
+		read_until(argv[2], argv[3]);
 		return 0;
 	}
 	if (!strcmp(argv[1], "stalled-writer") && argc == 3) {

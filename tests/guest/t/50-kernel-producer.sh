@@ -53,6 +53,29 @@ t_producer_unload() {
 
 rb_case "kernel producer: a module built with ringbus.mk writes from process, softirq, hardirq and IPI context" t_producer_contexts
 rb_case "kernel producer: the core cannot be removed while the producer holds it" t_producer_holds_core
+# storm=SECS: a kthread per CPU writes kstorm as fast as it can and sends
+# an IPI to every CPU every 16 records, whose handler writes too - hard
+# interrupts contend with tasks for the ring lock.  A reader sleeps in
+# read() throughout, woken by writes from hard interrupt context.
+t_storm() {
+	rm -f /tmp/rb-storm.txt
+	local secs=5 r p=/sys/module/rbtest_producer/parameters h t e
+	insmod "$KO" storm=$secs timer_records=1 || fail "insmod rbtest_producer.ko storm=$secs"
+	udevadm settle --timeout=30
+	r=$(timeout $((secs * 20 + 60)) "$RB_BIN/rb-chantest" read-until kstorm "end ") ||
+		fail "no end record on kstorm: $r"
+	printf '%s\n' "$r" | sed 's/^/# storm: /' >/tmp/rb-storm.txt
+	assert_eq "storm_done" "Y" "$(cat $p/storm_done)"
+	h=$(cat $p/storm_hardirq) t=$(cat $p/storm_thread) e=$(cat $p/storm_eagain)
+	assert_eq "end record" "end hardirq=$h thread=$t eagain=$e" "$(printf '%s\n' "$r" | head -n 1)"
+	[ "$h" -gt 0 ] || fail "no record written from an IPI"
+	[ "$t" -gt 0 ] || fail "no record written from a kthread"
+	assert_eq "writes refused (a broadcast ringbus_write() never is)" 0 "$e"
+	rmmod rbtest_producer || fail "rmmod rbtest_producer"
+}
+
 rb_case "kernel producer: a queue writer stalled in a page fault hides no kernel record; when it fails, a sleeping reader wakes" t_stalled_writer queue
 rb_case "kernel producer: a broadcast writer stalled in a page fault hides no kernel record and never refuses one" t_stalled_writer broadcast
 rb_case "kernel producer: unloading it destroys its channel and node" t_producer_unload
+rb_case "kernel producer: IPIs on every CPU and a kthread per CPU write one channel at once; a reader sleeping in read() reads on to the end record" t_storm
+cat /tmp/rb-storm.txt 2>/dev/null || true

@@ -292,6 +292,32 @@ rm -f "$OUT/n"
 rb_case "hostile: a member in its own user namespace: EACCES/EPERM on others' channels, its ids only" t_user_namespace
 echo "# $(cat "$OUT/n" 2>/dev/null)"
 
+# A record's writer uid is told in the user namespace of whoever opened the
+# file (its f_cred), not of the task that reads it: a descriptor opened
+# outside and read inside a namespace where the writer has no mapping
+# still names the writer (a set-uid reader cannot be fooled either way).
+t_record_uid_opener() {
+	ex rbuser2 0 create un-rec 0666
+	as rbuser2 sh -c 'printf x >/dev/ringbus/un-rec' || fail "write as rbuser2"
+	local got
+	got=$(as rbuser3 sh -c "exec 3</dev/ringbus/un-rec; unshare --user --map-root-user $RB_BIN/rb-chantest read-uid 3") ||
+		fail "read-uid in a user namespace: $got"
+	assert_eq "uid of the record, read inside through a file opened outside" "$(id -u rbuser2)" "$got"
+	got=$(as rbuser3 sh -c "exec 3</dev/ringbus/un-rec; $RB_BIN/rb-chantest read-uid 3")
+	assert_eq "the same read outside" "$(id -u rbuser2)" "$got"
+	ex rbuser2 0 destroy un-rec
+}
+
+# A queue reader whose buffer is a userfaultfd page sleeps in its copy,
+# holding the channel's read_mutex as long as it likes (rb-chantest
+# stalled-reader: issue 14 item 8).
+t_stalled_reader() {
+	"$RB_BIN/rb-chantest" stalled-reader queue || fail "rb-chantest stalled-reader queue"
+}
+
+rb_case "hostile: a reader stalled in a page fault holds up no O_NONBLOCK read (EAGAIN) and no FLUSH killed with SIGKILL" t_stalled_reader
+rb_case "hostile: record writer uids are told in the opener's user namespace, not the reading task's" t_record_uid_opener
+
 # Per-user limits: one member at max_user_channels or max_user_bytes gets
 # EDQUOT and another member still creates; root (CAP_SYS_RESOURCE) goes
 # beyond; a destroyed channel held open still counts; a capacity above
