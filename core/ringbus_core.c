@@ -10,7 +10,8 @@
  *
  * The core is the only module that other modules link against: every
  * function it offers is exported with EXPORT_SYMBOL_GPL() into the RINGBUS
- * symbol namespace (DEFAULT_SYMBOL_NAMESPACE, set in Kbuild) and carries
+ * symbol namespace (DEFAULT_SYMBOL_NAMESPACE, defined at the top of this
+ * file before any header) and carries
  * the ringbus_ prefix; everything else is static.
  *
  * Ring layout.  A channel's ring is one vmalloc'ed area of @capacity bytes
@@ -66,19 +67,26 @@
  * Locking and lock order::
  *
  *   ringbus_registry_lock (mutex: channel list and count, notifier calls)
- *     ch->lock (spinlock, interrupts saved: the ring and its counters;
- *               ringbus_write() runs in any context: spin_lock_irqsave)
+ *     ch->read_mutex (TTL expiry by ringbusd, trylock)
+ *       ch->lock
+ *     ch->lock
  *   rd->lock (mutex: one read or seek at a time on one open file)
  *     ch->read_mutex (mutex: queue-mode consumers, flush, TTL expiry)
  *       ch->lock
  *   ch->write_mutex (mutex: user-space writers, one reservation at a time)
  *     ch->lock
- *   rbus_free_lock (spinlock: channels waiting to be freed by ringbusd)
  *   rbus_users_lock (mutex: per-user charges; create, and ringbusd's free)
  *
- * Wake-ups happen after ch->lock is dropped.  Sleepers test their
- * condition with READ_ONCE() of the fields ch->lock protects and re-check
- * under the lock.
+ * ch->lock is a raw spinlock taken with interrupts saved: ringbus_write()
+ * runs in any context, hard interrupts included, also on PREEMPT_RT, where
+ * a spinlock_t sleeps.  Nothing that may sleep there is done under it - no
+ * wake-up, no allocation, no other lock - and it is held for pointer moves
+ * and the copy of one record (of at most a page, for user memory).
+ *
+ * Wake-ups happen after ch->lock is dropped; ringbus_write()'s go through
+ * an irq_work (a wait queue's lock is a spinlock_t), and so does the
+ * last put's kick of ringbusd.  Sleepers test their condition with
+ * READ_ONCE() of the fields ch->lock protects and re-check under the lock.
  *
  * Life time.  A channel is counted by a kref: the registry holds one until
  * the channel is destroyed, and so does everyone who got it from create,
@@ -86,8 +94,8 @@
  * (readers then see end of file, writers -ENODEV), unlinks it and tells
  * the notifier chain; the last put hands it to the housekeeping thread
  * ringbusd, which frees the ring in process context (a put may happen in
- * atomic context).  ringbusd also drops records older than a channel's
- * time to live.
+ * any context: a lockless list and an irq_work hand the channel over).
+ * ringbusd also drops records older than a channel's time to live.
  *
  * Statistics are per-CPU counters (this_cpu_add on the hot paths), summed
  * on demand: the suite's, and each channel's read counters (the write
@@ -113,10 +121,12 @@
 #include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/cred.h>
+#include <linux/irq_work.h>
 #include <linux/kernel.h>
 #include <linux/kref.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -131,6 +141,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -206,7 +217,7 @@ struct rbus_rstats {
 struct ringbus_channel {
 	struct kref ref;
 	struct list_head node;		/* ringbus_channels, registry lock */
-	struct list_head free_node;	/* rbus_free_list, rbus_free_lock */
+	struct llist_node free_node;	/* rbus_free_list */
 	char name[RINGBUS_NAME_MAX];
 	u32 mode;
 	u32 max_record;
@@ -220,7 +231,13 @@ struct ringbus_channel {
 
 	struct mutex write_mutex;	/* see the lock order above */
 	struct mutex read_mutex;	/* see the lock order above */
-	spinlock_t lock;		/* protects everything below */
+	/*
+	 * A raw spinlock: ringbus_write() takes it in any context, hard
+	 * interrupts included, where a spinlock_t would sleep on PREEMPT_RT.
+	 * Held only for pointer moves and copies of one record (or of one
+	 * page of user memory); never around a wake-up.
+	 */
+	raw_spinlock_t lock;		/* protects everything below */
 	u8 *buf;
 	/*
 	 * @tail ends the records readers may see; @wtail everything written,
@@ -258,7 +275,12 @@ struct ringbus_channel {
 
 	wait_queue_head_t read_wait;
 	wait_queue_head_t write_wait;
+	/* ringbus_write()'s wake-up of @read_wait, from any context */
+	struct irq_work wake_work;
+	unsigned long wake_flags;	/* RB_WAKE_OVERRUN */
 };
+
+#define RB_WAKE_OVERRUN	0
 
 struct ringbus_reader {
 	struct ringbus_channel *ch;
@@ -268,6 +290,7 @@ struct ringbus_reader {
 	u64 pos;		/* broadcast: next record's position */
 	u64 seq;		/* broadcast: next record's sequence */
 	u64 missed;		/* records lost to overruns, in total */
+	struct user_namespace *user_ns;	/* the opener's: record uids */
 };
 
 static DEFINE_MUTEX(ringbus_registry_lock);
@@ -284,8 +307,13 @@ struct rbus_user {
 static DEFINE_MUTEX(rbus_users_lock);
 static DEFINE_XARRAY(rbus_users);	/* __kuid_val() -> struct rbus_user */
 
-static DEFINE_SPINLOCK(rbus_free_lock);
-static LIST_HEAD(rbus_free_list);			/* rbus_free_lock */
+/*
+ * Channels whose last reference went, for ringbusd to free: a lockless
+ * list and an irq_work to wake ringbusd, since the last put may come in
+ * any context (a wait queue's lock sleeps on PREEMPT_RT).
+ */
+static LLIST_HEAD(rbus_free_list);
+static struct irq_work rbus_hk_work;
 static struct task_struct *rbus_housekeeper;
 static DECLARE_WAIT_QUEUE_HEAD(rbus_hk_wait);
 static bool rbus_hk_kick;
@@ -370,6 +398,8 @@ static void rbus_drop_head(struct ringbus_channel *ch)
 {
 	struct rbus_rec rec;
 
+	lockdep_assert_held(&ch->lock);
+
 	rbus_copy_out(ch, ch->head, &rec, RB_HDR);
 	ch->head += rbus_rec_size(rec.len);
 	ch->head_seq++;
@@ -385,6 +415,7 @@ static void rbus_drop_head(struct ringbus_channel *ch)
  */
 static void rbus_publish_tail(struct ringbus_channel *ch)
 {
+	lockdep_assert_held(&ch->lock);
 	ch->tail = ch->wtail;
 	ch->next_seq = ch->wseq;
 	smp_wmb();	/* the records, then @pub_tail; pairs with rbus_read() */
@@ -399,6 +430,8 @@ static void rbus_publish_tail(struct ringbus_channel *ch)
 static int rbus_make_room(struct ringbus_channel *ch, u64 size)
 {
 	u64 dropped = ch->st.drops;
+
+	lockdep_assert_held(&ch->lock);
 
 	if (ch->wtail + size - ch->head <= ch->capacity)
 		return 0;
@@ -423,6 +456,8 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 {
 	u32 size = rbus_rec_size(len);
 	struct rbus_rec rec;
+
+	lockdep_assert_held(&ch->lock);
 
 	if (ch->dead)
 		return -ENODEV;
@@ -467,6 +502,29 @@ static void rbus_wake_readers(struct ringbus_channel *ch, bool overrun)
 		rbus_count(&rbus_pcpu->wakeups, 1);
 		wake_up_interruptible_poll(&ch->read_wait, key);
 	}
+}
+
+/*
+ * The same from any context (ringbus_write()): a hard interrupt may not
+ * take a wait queue's lock, a spinlock_t (it sleeps on PREEMPT_RT, and
+ * lockdep's wait-type check says so on every kernel), so an irq_work
+ * wakes the readers, as printk and the BPF ring buffer do.  Only when
+ * someone sleeps: a busy channel with readers that keep up queues none.
+ */
+static void rbus_wake_readers_any(struct ringbus_channel *ch, bool overrun)
+{
+	if (wq_has_sleeper(&ch->read_wait)) {
+		if (overrun)
+			set_bit(RB_WAKE_OVERRUN, &ch->wake_flags);
+		irq_work_queue(&ch->wake_work);
+	}
+}
+
+static void rbus_wake_work(struct irq_work *work)
+{
+	struct ringbus_channel *ch = container_of(work, struct ringbus_channel, wake_work);
+
+	rbus_wake_readers(ch, test_and_clear_bit(RB_WAKE_OVERRUN, &ch->wake_flags));
 }
 
 static void rbus_wake_writers(struct ringbus_channel *ch)
@@ -514,29 +572,30 @@ int ringbus_write(struct ringbus_channel *ch, const void *data, size_t len)
 	ret = rbus_check_len(ch, len);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	drops = ch->st.drops;
 	ret = rbus_push_locked(ch, data, len);
 	overrun = ch->st.drops != drops;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	if (ret)
 		return ret;
 	rbus_count(&rbus_pcpu->records_written, 1);
 	rbus_count(&rbus_pcpu->bytes_written, len);
-	rbus_wake_readers(ch, overrun);
+	rbus_wake_readers_any(ch, overrun);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ringbus_write);
 
-static void rbus_queue_free(struct ringbus_channel *ch)
+static void rbus_hk_kick_fn(struct irq_work *work)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&rbus_free_lock, flags);
-	list_add_tail(&ch->free_node, &rbus_free_list);
-	spin_unlock_irqrestore(&rbus_free_lock, flags);
 	WRITE_ONCE(rbus_hk_kick, true);
 	wake_up(&rbus_hk_wait);
+}
+
+static void rbus_queue_free(struct ringbus_channel *ch)
+{
+	llist_add(&ch->free_node, &rbus_free_list);
+	irq_work_queue(&rbus_hk_work);
 }
 
 static void rbus_channel_release(struct kref *ref)
@@ -602,6 +661,7 @@ static void rbus_user_uncharge(kuid_t uid, u64 bytes)
 static void rbus_free_channel(struct ringbus_channel *ch)
 {
 	might_sleep();
+	irq_work_sync(&ch->wake_work);	/* a wake-up still queued */
 	if (ch->charged)
 		rbus_user_uncharge(ch->creator, ch->capacity);
 	free_percpu(ch->rst);
@@ -645,6 +705,7 @@ static struct ringbus_channel *rbus_find(const char *name)
 {
 	struct ringbus_channel *ch;
 
+	lockdep_assert_held(&ringbus_registry_lock);
 	list_for_each_entry(ch, &ringbus_channels, node)
 		if (!strcmp(ch->name, name))
 			return ch;
@@ -742,9 +803,10 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 	atomic64_set(&ch->pub_head_seq, 1);
 	mutex_init(&ch->write_mutex);
 	mutex_init(&ch->read_mutex);
-	spin_lock_init(&ch->lock);
+	raw_spin_lock_init(&ch->lock);
 	init_waitqueue_head(&ch->read_wait);
 	init_waitqueue_head(&ch->write_wait);
+	init_irq_work(&ch->wake_work, rbus_wake_work);
 
 	mutex_lock(&ringbus_registry_lock);
 	if (rbus_find(ch->name)) {
@@ -781,11 +843,12 @@ static void rbus_destroy_locked(struct ringbus_channel *ch)
 {
 	unsigned long flags;
 
+	lockdep_assert_held(&ringbus_registry_lock);
 	list_del_init(&ch->node);
 	ringbus_nr_channels--;
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	ch->dead = true;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	wake_up_interruptible_poll(&ch->read_wait, EPOLLHUP | EPOLLIN | EPOLLERR);
 	wake_up_interruptible_poll(&ch->write_wait, EPOLLHUP | EPOLLOUT | EPOLLERR);
 	blocking_notifier_call_chain(&ringbus_notifiers, RINGBUS_CHANNEL_REMOVED, ch);
@@ -883,7 +946,7 @@ void ringbus_channel_info(struct ringbus_channel *ch, struct ringbus_info *info)
 	info->uid = __kuid_val(ch->uid);
 	info->gid = __kgid_val(ch->gid);
 	info->perm = ch->perm;
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	info->used = ch->tail - ch->head;
 	info->records = ch->records;
 	info->first_seq = ch->records ? ch->head_seq : 0;
@@ -891,7 +954,7 @@ void ringbus_channel_info(struct ringbus_channel *ch, struct ringbus_info *info)
 	info->drops = ch->st.drops;
 	info->readers = ch->readers;
 	info->writers = ch->writers;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ringbus_channel_info);
 
@@ -906,7 +969,6 @@ EXPORT_SYMBOL_GPL(ringbus_channel_info);
 void ringbus_channel_stats(struct ringbus_channel *ch, struct ringbus_stats *st)
 {
 	unsigned long flags;
-
 	int cpu;
 
 	memset(st, 0, sizeof(*st));
@@ -916,14 +978,14 @@ void ringbus_channel_stats(struct ringbus_channel *ch, struct ringbus_stats *st)
 		st->records_read += READ_ONCE(r->records_read);
 		st->bytes_read += READ_ONCE(r->bytes_read);
 	}
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	st->records_written = ch->st.records_written;
 	st->bytes_written = ch->st.bytes_written;
 	st->drops = ch->st.drops;
 	st->overruns = ch->st.overruns;
 	st->wakeups = atomic64_read(&ch->wakeups);
 	st->expired = ch->st.expired;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ringbus_channel_stats);
 
@@ -931,20 +993,24 @@ EXPORT_SYMBOL_GPL(ringbus_channel_stats);
  * ringbus_channel_flush() - discard every record of a channel
  * @ch: the channel
  *
- * Discarded records count as drops; sequence numbers are not reused.
+ * Discarded records count as drops; sequence numbers are not reused.  A
+ * queue reader's copy in progress finishes first (it may wait for a page
+ * fault as long as the page's owner wants): the wait is killable.
  *
  * Context: Process context; may sleep.
- * Return: 0, or -ENODEV if the channel was destroyed.
+ * Return: 0, -ENODEV if the channel was destroyed, -EINTR if a fatal
+ * signal came while waiting for a reader.
  */
 int ringbus_channel_flush(struct ringbus_channel *ch)
 {
 	unsigned long flags;
 	u64 n;
 
-	mutex_lock(&ch->read_mutex);
-	spin_lock_irqsave(&ch->lock, flags);
+	if (mutex_lock_killable(&ch->read_mutex))
+		return -EINTR;
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	if (ch->dead) {
-		spin_unlock_irqrestore(&ch->lock, flags);
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
 		mutex_unlock(&ch->read_mutex);
 		return -ENODEV;
 	}
@@ -954,7 +1020,7 @@ int ringbus_channel_flush(struct ringbus_channel *ch)
 	ch->records = 0;
 	ch->st.drops += n;
 	atomic64_set(&ch->pub_head_seq, ch->head_seq);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&ch->read_mutex);
 	rbus_count(&rbus_pcpu->drops, n);
 	rbus_wake_writers(ch);
@@ -1037,7 +1103,10 @@ EXPORT_SYMBOL_GPL(ringbus_unregister_notifier);
  * @ch: the channel; the reader takes its own reference
  * @flags: RINGBUS_READER_READ and/or RINGBUS_READER_WRITE
  *
- * A broadcast reader starts at the oldest retained record.
+ * A broadcast reader starts at the oldest retained record.  The writer
+ * uids of the records it reads are told in the user namespace of the
+ * opener (the task calling this), whoever reads later - as a file's
+ * f_cred decides, not the reading task.
  *
  * Context: Process context; may sleep.
  * Return: the reader, ERR_PTR(-ENODEV) for a destroyed channel,
@@ -1057,9 +1126,11 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 		return ERR_PTR(-ENOMEM);
 	rd->flags = flags;
 	mutex_init(&rd->lock);
-	spin_lock_irqsave(&ch->lock, irqflags);
+	rd->user_ns = get_user_ns(current_user_ns());
+	raw_spin_lock_irqsave(&ch->lock, irqflags);
 	if (ch->dead) {
-		spin_unlock_irqrestore(&ch->lock, irqflags);
+		raw_spin_unlock_irqrestore(&ch->lock, irqflags);
+		put_user_ns(rd->user_ns);
 		kfree(rd);
 		return ERR_PTR(-ENODEV);
 	}
@@ -1069,7 +1140,7 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 		ch->readers++;
 	if (flags & RINGBUS_READER_WRITE)
 		ch->writers++;
-	spin_unlock_irqrestore(&ch->lock, irqflags);
+	raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 	rd->ch = ringbus_channel_get(ch);
 	return rd;
 }
@@ -1087,12 +1158,13 @@ void ringbus_reader_close(struct ringbus_reader *rd)
 	struct ringbus_channel *ch = rd->ch;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	if (rd->flags & RINGBUS_READER_READ)
 		ch->readers--;
 	if (rd->flags & RINGBUS_READER_WRITE)
 		ch->writers--;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	put_user_ns(rd->user_ns);
 	kfree(rd);
 	ringbus_channel_put(ch);
 }
@@ -1182,6 +1254,8 @@ static void rbus_ring_move(struct ringbus_channel *ch, u64 dst, u64 src, u64 len
 {
 	u32 mask = ch->capacity - 1;
 
+	lockdep_assert_held(&ch->lock);
+
 	while (len) {
 		u32 doff = dst & mask, soff = src & mask;
 		u32 n = min_t(u64, len, min(ch->capacity - doff, ch->capacity - soff));
@@ -1201,6 +1275,8 @@ static void rbus_unreserve(struct ringbus_channel *ch, u64 from, u32 nr)
 {
 	u64 end = ch->tail + ch->resv, pos, i;
 	struct rbus_rec rec;
+
+	lockdep_assert_held(&ch->lock);
 
 	if (ch->wtail != end) {
 		rbus_ring_move(ch, from, end, ch->wtail - end);
@@ -1259,10 +1335,10 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	rec.pad = 0;
 	inline_ok = w[0].len <= RB_INLINE_MAX;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	lockdep_assert_held(&ch->write_mutex);
 	if (ch->dead) {
-		spin_unlock_irqrestore(&ch->lock, flags);
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
 		return -ENODEV;
 	}
 	for (k = 0; k < n; k++) {
@@ -1275,7 +1351,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	}
 	drops = ch->st.drops;
 	if (!k || rbus_make_room(ch, total)) {
-		spin_unlock_irqrestore(&ch->lock, flags);
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
 		return -EAGAIN;
 	}
 	res->overrun = ch->st.drops != drops;
@@ -1291,7 +1367,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
 		if (rbus_copy_from_user_inatomic(ch, ch->wtail + RB_HDR, w[0].data,
 						 w[0].len)) {
-			spin_unlock_irqrestore(&ch->lock, flags);
+			raw_spin_unlock_irqrestore(&ch->lock, flags);
 			res->fault = true;
 			return 0;
 		}
@@ -1303,7 +1379,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		ch->st.records_written++;
 		ch->st.bytes_written += w[0].len;
 		rbus_publish_tail(ch);
-		spin_unlock_irqrestore(&ch->lock, flags);
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
 		res->bytes = w[0].len;
 		res->published = 1;
 		return 1;
@@ -1313,7 +1389,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	ch->wtail += total;
 	rec.seq = ch->wseq;
 	ch->wseq += k;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
 
 	for (i = 0, pos = start; i < k; i++) {
@@ -1328,7 +1404,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		bytes += w[i].len;
 	}
 
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	if (i < k)
 		rbus_unreserve(ch, pos, k - i);
 	res->published = i + ch->pend_records;
@@ -1338,7 +1414,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	ch->st.records_written += i;
 	ch->st.bytes_written += bytes;
 	rbus_publish_tail(ch);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	res->bytes = bytes;
 	return i;
 }
@@ -1570,10 +1646,11 @@ static bool rbus_overrun_locked(struct ringbus_reader *rd)
  * when the first does not fit, -EFAULT when its copy faults, -EIO for a
  * header that makes no sense (only an overwritten one can).
  */
-static ssize_t rbus_copy_records(struct ringbus_channel *ch, u64 *pos, u64 end,
+static ssize_t rbus_copy_records(struct ringbus_reader *rd, u64 *pos, u64 end,
 				 char __user *buf, size_t len, u32 max,
 				 unsigned int flags, u32 *nr, u64 *bytes)
 {
+	struct ringbus_channel *ch = rd->ch;
 	size_t hsz = (flags & RINGBUS_READ_HEADER) ?
 		     sizeof(struct ringbus_record_header) : 0;
 	struct ringbus_record_header uh;
@@ -1602,7 +1679,7 @@ static ssize_t rbus_copy_records(struct ringbus_channel *ch, u64 *pos, u64 end,
 			uh.seq = rec.seq;
 			uh.ts_ns = rec.ts_ns;
 			uh.pid = rec.pid;
-			uh.uid = from_kuid_munged(current_user_ns(), KUIDT_INIT(rec.uid));
+			uh.uid = from_kuid_munged(rd->user_ns, KUIDT_INIT(rec.uid));
 			uh.len = rec.len;
 			if (copy_to_user(buf + off, &uh, sizeof(uh))) {
 				ret = -EFAULT;
@@ -1644,19 +1721,19 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 	ssize_t ret;
 
 	for (;;) {
-		spin_lock_irqsave(&ch->lock, irqflags);
+		raw_spin_lock_irqsave(&ch->lock, irqflags);
 		if (ch->dead) {
-			spin_unlock_irqrestore(&ch->lock, irqflags);
+			raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 			return 0;
 		}
 		if (rbus_overrun_locked(rd)) {
-			spin_unlock_irqrestore(&ch->lock, irqflags);
+			raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 			rbus_count(&rbus_pcpu->overruns, 1);
 			return -EPIPE;
 		}
 		if (rd->seq != ch->next_seq)
 			break;
-		spin_unlock_irqrestore(&ch->lock, irqflags);
+		raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 		if (flags & RINGBUS_READ_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(ch->read_wait, rbus_readable(rd));
@@ -1664,16 +1741,16 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 			return ret;
 	}
 	end = ch->tail;
-	spin_unlock_irqrestore(&ch->lock, irqflags);
+	raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	pos = rd->pos;
-	ret = rbus_copy_records(ch, &pos, end, buf, len, max, flags, nr, &bytes);
+	ret = rbus_copy_records(rd, &pos, end, buf, len, max, flags, nr, &bytes);
 	smp_rmb();	/* the copy, then @pub_head_seq: see rbus_push_locked() */
 	if (unlikely(rd->seq < (u64)atomic64_read(&ch->pub_head_seq))) {
 		/* Overwritten, flushed or expired while we copied. */
-		spin_lock_irqsave(&ch->lock, irqflags);
+		raw_spin_lock_irqsave(&ch->lock, irqflags);
 		ret = rbus_overrun_locked(rd) ? -EPIPE : -ESTALE;
-		spin_unlock_irqrestore(&ch->lock, irqflags);
+		raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 		if (ret == -EPIPE)
 			rbus_count(&rbus_pcpu->overruns, 1);
 		return ret;	/* -ESTALE: the caller retries */
@@ -1707,8 +1784,16 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 			if (ret)
 				return ret;
 		}
-		if (mutex_lock_interruptible(&ch->read_mutex))
+		/*
+		 * Another consumer's copy may wait for a page fault as long
+		 * as the page's owner wants: a non-blocking read does not.
+		 */
+		if (flags & RINGBUS_READ_NONBLOCK) {
+			if (!mutex_trylock(&ch->read_mutex))
+				return -EAGAIN;
+		} else if (mutex_lock_interruptible(&ch->read_mutex)) {
 			return -ERESTARTSYS;
+		}
 		if (READ_ONCE(ch->dead)) {
 			mutex_unlock(&ch->read_mutex);
 			return 0;
@@ -1722,14 +1807,14 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 		if (flags & RINGBUS_READ_NONBLOCK)
 			return -EAGAIN;
 	}
-	ret = rbus_copy_records(ch, &pos, end, buf, len, max, flags, nr, &bytes);
+	ret = rbus_copy_records(rd, &pos, end, buf, len, max, flags, nr, &bytes);
 	if (ret > 0) {
-		spin_lock_irqsave(&ch->lock, irqflags);
+		raw_spin_lock_irqsave(&ch->lock, irqflags);
 		ch->head = pos;
 		ch->head_seq += *nr;
 		ch->records -= *nr;
 		atomic64_set(&ch->pub_head_seq, ch->head_seq);
-		spin_unlock_irqrestore(&ch->lock, irqflags);
+		raw_spin_unlock_irqrestore(&ch->lock, irqflags);
 	}
 	mutex_unlock(&ch->read_mutex);
 	if (ret > 0) {
@@ -1747,8 +1832,12 @@ static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len
 	*nr = 0;
 	if (!(rd->flags & RINGBUS_READER_READ))
 		return -EBADF;
-	if (mutex_lock_interruptible(&rd->lock))
+	if (flags & RINGBUS_READ_NONBLOCK) {
+		if (!mutex_trylock(&rd->lock))
+			return -EAGAIN;	/* another read of this file is copying */
+	} else if (mutex_lock_interruptible(&rd->lock)) {
 		return -ERESTARTSYS;
+	}
 	if (rd->epipe_pending && !(flags & RINGBUS_READ_MORE)) {
 		rd->epipe_pending = false;
 		ret = -EPIPE;
@@ -1779,7 +1868,9 @@ static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len
  * next read without that flag, so a batch that already returned records
  * does not swallow the -EPIPE.
  *
- * Context: Process context; may sleep unless RINGBUS_READ_NONBLOCK.
+ * Context: Process context; may sleep: the copy to user memory may fault.
+ * With RINGBUS_READ_NONBLOCK it waits neither for a record nor for another
+ * reader (-EAGAIN).
  * Return: bytes copied (the payload, plus the header with
  * RINGBUS_READ_HEADER); 0 once the channel is destroyed; -EAGAIN,
  * -ERESTARTSYS, -EMSGSIZE, -EFAULT, -EBADF (not opened for reading), or
@@ -1810,7 +1901,9 @@ EXPORT_SYMBOL_GPL(ringbus_read_user);
  * reader once to consume them.  A broadcast reader overtaken during the
  * copy gets -EPIPE and nothing (the copy may be garbage).
  *
- * Context: Process context; may sleep unless RINGBUS_READ_NONBLOCK.
+ * Context: Process context; may sleep: the copy to user memory may fault.
+ * With RINGBUS_READ_NONBLOCK it waits neither for a record nor for another
+ * reader (-EAGAIN).
  * Return: bytes of @buf used (the last record's padding included, at most
  * @len); 0 once the channel is destroyed; or -EAGAIN, -ERESTARTSYS,
  * -EMSGSIZE (the first record does not fit), -EFAULT, -EBADF, -EPIPE as
@@ -1851,7 +1944,7 @@ __poll_t ringbus_reader_poll(struct ringbus_reader *rd, struct file *file,
 
 	poll_wait(file, &ch->read_wait, wait);
 	poll_wait(file, &ch->write_wait, wait);
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	if (ch->dead) {
 		mask = EPOLLHUP | EPOLLERR | EPOLLIN | EPOLLRDNORM;
 	} else if (ch->mode == RINGBUS_MODE_QUEUE) {
@@ -1867,7 +1960,7 @@ __poll_t ringbus_reader_poll(struct ringbus_reader *rd, struct file *file,
 			mask |= EPOLLIN | EPOLLRDNORM;
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	}
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	return mask;
 }
 EXPORT_SYMBOL_GPL(ringbus_reader_poll);
@@ -1896,7 +1989,7 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 		return -EINVAL;
 	if (mutex_lock_interruptible(&rd->lock))
 		return -ERESTARTSYS;
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	if (whence == SEEK_SET) {
 		rd->pos = ch->head;
 		rd->seq = ch->head_seq;
@@ -1905,7 +1998,7 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 		rd->seq = ch->next_seq;
 	}
 	rd->epipe_pending = false;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&rd->lock);
 	return 0;
 }
@@ -1926,10 +2019,10 @@ void ringbus_reader_stats(struct ringbus_reader *rd, struct ringbus_stats *st)
 	unsigned long flags;
 
 	ringbus_channel_stats(ch, st);
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	st->fd_missed = rd->missed;
 	st->fd_next_seq = ch->mode == RINGBUS_MODE_QUEUE ? ch->head_seq : rd->seq;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ringbus_reader_stats);
 
@@ -2024,7 +2117,7 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 
 	if (!mutex_trylock(&ch->read_mutex))
 		return 10;
-	spin_lock_irqsave(&ch->lock, flags);
+	raw_spin_lock_irqsave(&ch->lock, flags);
 	while (ch->records) {
 		rbus_copy_out(ch, ch->head, &rec, RB_HDR);
 		if (rec.mono_ns + ttl > now) {
@@ -2035,7 +2128,7 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 		ch->st.expired++;
 		n++;
 	}
-	spin_unlock_irqrestore(&ch->lock, flags);
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&ch->read_mutex);
 	if (n) {
 		rbus_count(&rbus_pcpu->drops, n);
@@ -2048,13 +2141,8 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 static void rbus_free_pending(void)
 {
 	struct ringbus_channel *ch, *tmp;
-	unsigned long flags;
-	LIST_HEAD(list);
 
-	spin_lock_irqsave(&rbus_free_lock, flags);
-	list_splice_init(&rbus_free_list, &list);
-	spin_unlock_irqrestore(&rbus_free_lock, flags);
-	list_for_each_entry_safe(ch, tmp, &list, free_node)
+	llist_for_each_entry_safe(ch, tmp, llist_del_all(&rbus_free_list), free_node)
 		rbus_free_channel(ch);
 }
 
@@ -2119,6 +2207,7 @@ static int __init ringbus_init(void)
 	rbus_pcpu = alloc_percpu(struct rbus_stats);
 	if (!rbus_pcpu)
 		return -ENOMEM;
+	init_irq_work(&rbus_hk_work, rbus_hk_kick_fn);
 	rbus_housekeeper = kthread_run(rbus_housekeeping, NULL, "ringbusd");
 	if (IS_ERR(rbus_housekeeper)) {
 		ret = PTR_ERR(rbus_housekeeper);
@@ -2144,6 +2233,7 @@ static void __exit ringbus_exit(void)
 		rbus_destroy_locked(ch);
 	mutex_unlock(&ringbus_registry_lock);
 	kthread_stop(rbus_housekeeper);
+	irq_work_sync(&rbus_hk_work);
 	rbus_free_pending();
 	/* Every channel is freed, and with it every user's charge. */
 	WARN_ON(!xa_empty(&rbus_users));

@@ -287,9 +287,10 @@ user 'file=/tmp/ioctl-numbers-32; od -An -tx1 -j4 -N1 $file; /tmp/ioctl-numbers-
 ###########################################################################
 section locks
 run 'sed -n "/Locking and lock order::/,/under the lock\./p" /usr/src/ringbus-*/core/ringbus_core.c'
-run 'grep -nE "^static DEFINE_(MUTEX|SPINLOCK)|^	(spinlock_t|struct mutex) " /usr/src/ringbus-*/core/ringbus_core.c'
-run 'grep -cE "spin_lock_irqsave\(&ch->lock" /usr/src/ringbus-*/core/ringbus_core.c'
+run 'grep -nE "^static (DEFINE_(MUTEX|SPINLOCK)|LLIST_HEAD|struct irq_work)|^	(raw_spinlock_t|spinlock_t|struct mutex|struct irq_work) " /usr/src/ringbus-*/core/ringbus_core.c'
+run 'grep -cE "raw_spin_lock_irqsave\(&ch->lock" /usr/src/ringbus-*/core/ringbus_core.c'
 run 'sed -n "/^ \* ringbus_write() -/,/^int ringbus_write(/p" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "ringbus_write|Never sleeps|Context"'
-run 'grep -n -A 10 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "spin_(un)?lock"'
+run 'grep -n -A 18 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "spin_(un)?lock|wake"'
+run 'grep -n -A 8 "^static void rbus_wake_readers_any" /usr/src/ringbus-*/core/ringbus_core.c'
 
 section end
