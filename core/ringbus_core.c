@@ -101,7 +101,7 @@
  * on demand: the suite's, and each channel's read counters (the write
  * counters are updated under the lock the writer holds anyway).
  * ringbus_get_cpu_stats() takes a snapshot of every online CPU with
- * on_each_cpu().
+ * on_each_cpu() for a caller that may interrupt them all.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -2064,23 +2064,33 @@ static void rbus_snapshot_cpu(void *arg)
 }
 
 /**
- * ringbus_get_cpu_stats() - a snapshot of every online CPU's counters
+ * ringbus_get_cpu_stats() - every online CPU's counters
  * @percpu: an array of @nr entries, indexed by CPU number
  * @nr: entries in @percpu; at least nr_cpu_ids
+ * @sync: take a snapshot: each online CPU copies its own counters, at the
+ *	same moment, through on_each_cpu() - an interrupt on every CPU, so
+ *	only for a caller that may disturb them all (/proc/ringbus/cpus
+ *	gives it to CAP_SYS_ADMIN).  Without, the counters are read from
+ *	here, each at its own moment, as ringbus_get_stats() sums them.
  *
- * Each online CPU copies its own counters, at the same moment, through
- * on_each_cpu().  Entries of CPUs that are offline stay zero.
+ * Entries of CPUs that are offline stay zero.
  *
  * Context: Process context; may sleep.
  * Return: 0, or -EINVAL when @nr is too small.
  */
-int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr)
+int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr, bool sync)
 {
+	unsigned int cpu;
+
 	if (nr < nr_cpu_ids)
 		return -EINVAL;
 	memset(percpu, 0, nr * sizeof(*percpu));
 	cpus_read_lock();
-	on_each_cpu(rbus_snapshot_cpu, percpu, 1);
+	if (sync)
+		on_each_cpu(rbus_snapshot_cpu, percpu, 1);
+	else
+		for_each_online_cpu(cpu)
+			rbus_fill_stats(percpu + cpu, per_cpu_ptr(rbus_pcpu, cpu));
 	cpus_read_unlock();
 	return 0;
 }

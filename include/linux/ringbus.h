@@ -125,6 +125,6 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence);
 void ringbus_reader_stats(struct ringbus_reader *rd, struct ringbus_stats *st);
 
 void ringbus_get_stats(struct ringbus_stats *total);
-int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr);
+int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr, bool sync);
 
 #endif /* _LINUX_RINGBUS_H */

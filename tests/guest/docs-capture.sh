@@ -234,7 +234,9 @@ run 'nproc; grep -c ^processor /proc/cpuinfo'
 user 'ringbusctl create percpu >/dev/null; taskset -c 0 ringbusctl send percpu a b c; taskset -c 1 ringbusctl send percpu d e; taskset -c 1 ringbusctl recv -n 1 percpu'
 run 'cat /proc/ringbus/cpus'
 run 'cat /proc/ringbus/stats'
-run 'grep -A 9 "^int ringbus_get_cpu_stats" /usr/src/ringbus-*/core/ringbus_core.c'
+run 'grep -A 16 "^int ringbus_get_cpu_stats" /usr/src/ringbus-*/core/ringbus_core.c'
+run 'grep CAL: /proc/interrupts; cat /proc/ringbus/cpus >/dev/null; grep CAL: /proc/interrupts'
+user 'grep CAL: /proc/interrupts; cat /proc/ringbus/cpus >/dev/null; grep CAL: /proc/interrupts'
 
 ###########################################################################
 section ioctl

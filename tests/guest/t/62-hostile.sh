@@ -316,6 +316,39 @@ t_stalled_reader() {
 }
 
 rb_case "hostile: a reader stalled in a page fault holds up no O_NONBLOCK read (EAGAIN) and no FLUSH killed with SIGKILL" t_stalled_reader
+# /proc/ringbus/cpus is world-readable.  A snapshot taken with on_each_cpu()
+# interrupts every CPU, so anyone could make every CPU take an IPI at will:
+# only CAP_SYS_ADMIN gets the snapshot.  Function-call IPIs are /proc/
+# interrupts' CAL row.  Root's reads prove the count sees the IPIs.
+cal_ipis() {
+	awk '$1 == "CAL:" { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
+}
+
+t_cpus_ipis() {
+	modprobe ringbus_proc || fail "modprobe ringbus_proc"
+	[ "$(nproc)" -ge 2 ] || fail "the guest has one CPU: nothing to interrupt"
+	# 200 opens and reads with no process started in between (the read
+	# builtin): new processes cause function-call IPIs of their own.
+	local a b root_d user_d loop='for i in $(seq 200); do while read -r l; do :; done </proc/ringbus/cpus; done'
+	a=$(cal_ipis)
+	sh -c "$loop"
+	b=$(cal_ipis)
+	root_d=$((b - a))
+	a=$(cal_ipis)
+	as rbuser3 sh -c "$loop" || fail "rbuser3 cannot read /proc/ringbus/cpus"
+	b=$(cal_ipis)
+	user_d=$((b - a))
+	echo "root $root_d, rbuser3 $user_d function-call IPIs in 200 reads" >"$OUT/n"
+	[ "$root_d" -ge 200 ] ||
+		fail "200 reads as root made $root_d function-call IPIs: no snapshot with on_each_cpu(), or the count does not see it"
+	[ "$user_d" -lt 40 ] ||
+		fail "200 reads of /proc/ringbus/cpus as rbuser3 made $user_d function-call IPIs (root: $root_d)"
+	assert_eq "rows rbuser3 reads" "$(($(nproc) + 1))" "$(as rbuser3 cat /proc/ringbus/cpus | wc -l)"
+}
+
+rm -f "$OUT/n"
+rb_case "hostile: any user may read /proc/ringbus/cpus, but only CAP_SYS_ADMIN makes every CPU take an IPI for it" t_cpus_ipis
+echo "# $(cat "$OUT/n" 2>/dev/null)"
 rb_case "hostile: record writer uids are told in the opener's user namespace, not the reading task's" t_record_uid_opener
 
 # Per-user limits: one member at max_user_channels or max_user_bytes gets
