@@ -235,8 +235,8 @@ user 'ringbusctl create percpu >/dev/null; taskset -c 0 ringbusctl send percpu a
 run 'cat /proc/ringbus/cpus'
 run 'cat /proc/ringbus/stats'
 run 'grep -A 16 "^int ringbus_get_cpu_stats" /usr/src/ringbus-*/core/ringbus_core.c'
-run 'grep CAL: /proc/interrupts; cat /proc/ringbus/cpus >/dev/null; grep CAL: /proc/interrupts'
-user 'grep CAL: /proc/interrupts; cat /proc/ringbus/cpus >/dev/null; grep CAL: /proc/interrupts'
+run 'c() { grep CAL: /proc/interrupts | tr -s " " | cut -d" " -f2,3 | tr " " +; }; a=$(($(c))); for i in $(seq 100); do while read -r l; do :; done </proc/ringbus/cpus; done; echo "$(($(c) - a)) function-call IPIs in 100 reads"'
+user 'c() { grep CAL: /proc/interrupts | tr -s " " | cut -d" " -f2,3 | tr " " +; }; a=$(($(c))); for i in $(seq 100); do while read -r l; do :; done </proc/ringbus/cpus; done; echo "$(($(c) - a)) function-call IPIs in 100 reads"'
 
 ###########################################################################
 section ioctl
@@ -292,7 +292,7 @@ run 'sed -n "/Locking and lock order::/,/under the lock\./p" /usr/src/ringbus-*/
 run 'grep -nE "^static (DEFINE_(MUTEX|SPINLOCK)|LLIST_HEAD|struct irq_work)|^	(raw_spinlock_t|spinlock_t|struct mutex|struct irq_work) " /usr/src/ringbus-*/core/ringbus_core.c'
 run 'grep -cE "raw_spin_lock_irqsave\(&ch->lock" /usr/src/ringbus-*/core/ringbus_core.c'
 run 'sed -n "/^ \* ringbus_write() -/,/^int ringbus_write(/p" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "ringbus_write|Never sleeps|Context"'
-run 'grep -n -A 18 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "spin_(un)?lock|wake"'
+run 'grep -n -A 24 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "spin_(un)?lock|wake"'
 run 'grep -n -A 8 "^static void rbus_wake_readers_any" /usr/src/ringbus-*/core/ringbus_core.c'
 
 section end

@@ -341,7 +341,9 @@ t_cpus_ipis() {
 	echo "root $root_d, rbuser3 $user_d function-call IPIs in 200 reads" >"$OUT/n"
 	[ "$root_d" -ge 200 ] ||
 		fail "200 reads as root made $root_d function-call IPIs: no snapshot with on_each_cpu(), or the count does not see it"
-	[ "$user_d" -lt 40 ] ||
+	# What else the guest does meanwhile (a lazy vmap purge, say) adds
+	# a few; root's reads add at least one each.
+	[ $((user_d * 4)) -lt "$root_d" ] ||
 		fail "200 reads of /proc/ringbus/cpus as rbuser3 made $user_d function-call IPIs (root: $root_d)"
 	assert_eq "rows rbuser3 reads" "$(($(nproc) + 1))" "$(as rbuser3 cat /proc/ringbus/cpus | wc -l)"
 }
