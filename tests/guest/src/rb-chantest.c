@@ -1115,15 +1115,42 @@ static void inject(const char *name, unsigned int count)
 	close(fd);
 }
 
+/* A page of anonymous memory userfaultfd keeps missing; returns the uffd. */
+static int uffd_missing_page(char **area, long page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	CHECK(uffd >= 0);
+	CHECK(ioctl(uffd, UFFDIO_API, &api) == 0);
+	*area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(*area != MAP_FAILED);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)*area;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	CHECK(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0);
+	return uffd;
+}
+
+/* Wait (10 s at most) for the fault on that page. */
+static void uffd_wait_fault(int uffd, const char *what)
+{
+	struct uffd_msg msg;
+
+	if (!(poll1(uffd, POLLIN, 10000) & POLLIN))
+		die("the %s did not fault on its userfaultfd page within 10 s", what);
+	CHECK(read(uffd, &msg, sizeof(msg)) == sizeof(msg));
+	CHECK(msg.event == UFFD_EVENT_PAGEFAULT);
+}
+
 static void stalled_writer(const char *how)
 {
 	uint32_t mode = strcmp(how, "queue") ? RINGBUS_MODE_BROADCAST : RINGBUS_MODE_QUEUE;
 	const char *name = mode == RINGBUS_MODE_QUEUE ? "stall-q" : "stall-b";
-	struct uffdio_api api = { .api = UFFD_API };
 	struct stall w = { 0 }, r = { 0 };
-	struct uffdio_register reg;
 	pthread_t wt, rt;
-	struct uffd_msg msg;
 	int uffd, pfd[2], bad = 0, rfd;
 	long page = sysconf(_SC_PAGESIZE);
 	char buf[64], c;
@@ -1132,25 +1159,13 @@ static void stalled_writer(const char *how)
 	create(name, 65536, mode);
 	rfd = chan(name, O_RDONLY | O_NONBLOCK);
 	CHECK(pipe(pfd) == 0);
-	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	CHECK(uffd >= 0);
-	CHECK(ioctl(uffd, UFFDIO_API, &api) == 0);
-	w.area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(w.area != MAP_FAILED);
-	memset(&reg, 0, sizeof(reg));
-	reg.range.start = (uintptr_t)w.area;
-	reg.range.len = page;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	CHECK(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0);
+	uffd = uffd_missing_page(&w.area, page);
 
 	/* The writer stalls in the fault on its payload's page. */
 	w.fd = chan(name, O_WRONLY);
 	w.done = pfd[1];
 	CHECK(pthread_create(&wt, NULL, stall_write, &w) == 0);
-	if (!(poll1(uffd, POLLIN, 10000) & POLLIN))
-		die("the write did not fault on its userfaultfd page within 10 s");
-	CHECK(read(uffd, &msg, sizeof(msg)) == sizeof(msg));
-	CHECK(msg.event == UFFD_EVENT_PAGEFAULT);
+	uffd_wait_fault(uffd, "write");
 
 	/*
 	 * Item 6: the kernel's records are readable at once; a broadcast
@@ -1252,11 +1267,8 @@ static char proc_state(const char *path)
 static void stalled_reader(void)
 {
 	const char *name = "stall-r";
-	struct uffdio_api api = { .api = UFFD_API };
 	struct stall r = { 0 }, nb = { 0 };
-	struct uffdio_register reg;
 	struct uffdio_zeropage zp;
-	struct uffd_msg msg;
 	long page = sysconf(_SC_PAGESIZE);
 	int uffd, pfd[2], w, st, i, bad = 0;
 	char path[64], c;
@@ -1268,25 +1280,13 @@ static void stalled_reader(void)
 	put(w, "one");
 	put(w, "two");
 	CHECK(pipe(pfd) == 0);
-	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	CHECK(uffd >= 0);
-	CHECK(ioctl(uffd, UFFDIO_API, &api) == 0);
-	r.area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(r.area != MAP_FAILED);
-	memset(&reg, 0, sizeof(reg));
-	reg.range.start = (uintptr_t)r.area;
-	reg.range.len = page;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	CHECK(ioctl(uffd, UFFDIO_REGISTER, &reg) == 0);
+	uffd = uffd_missing_page(&r.area, page);
 
 	/* The reader stalls copying "one" into its missing page. */
 	r.fd = chan(name, O_RDONLY);
 	r.done = pfd[1];
 	CHECK(pthread_create(&rt, NULL, stall_read_to_area, &r) == 0);
-	if (!(poll1(uffd, POLLIN, 10000) & POLLIN))
-		die("the read did not fault on its userfaultfd page within 10 s");
-	CHECK(read(uffd, &msg, sizeof(msg)) == sizeof(msg));
-	CHECK(msg.event == UFFD_EVENT_PAGEFAULT);
+	uffd_wait_fault(uffd, "read");
 
 	/* An O_NONBLOCK read: EAGAIN, at once. */
 	nb.fd = chan(name, O_RDONLY | O_NONBLOCK);
