@@ -1353,10 +1353,10 @@ static void read_until(const char *name, const char *prefix)
 	char buf[4096 + 1];
 	unsigned long n = 0;
 	int fd = chan(name, O_RDONLY);
-	ssize_t got;
 
 	for (;;) {
-		got = read(fd, buf, sizeof(buf) - 1);
+		ssize_t got = read(fd, buf, sizeof(buf) - 1);
+
 		if (got < 0 && (errno == EPIPE || errno == EINTR))
 			continue;
 		if (got < 0)
@@ -1396,16 +1396,15 @@ static int verb(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "read-uid") && argc == 3) {
 		/* read-uid FD: the writer uid of the next record of open FD. */
-		struct {
-			struct ringbus_record_header h;
-			char data[4096];
-		} rec;
+		uint64_t rec[(sizeof(struct ringbus_record_header) + 4096) / 8];
+		struct ringbus_record_header h;
 		int fd = atoi(argv[2]);
 
 		headers(fd);
-		if (read(fd, &rec, sizeof(rec)) < (ssize_t)sizeof(rec.h))
+		if (read(fd, rec, sizeof(rec)) < (ssize_t)sizeof(h))
 			die("read fd %d: %s", fd, strerror(errno));
-		printf("%u\n", (unsigned int)rec.h.uid);
+		memcpy(&h, rec, sizeof(h));
+		printf("%u\n", (unsigned int)h.uid);
 		return 0;
 	}
 	if (!strcmp(argv[1], "read-until") && argc == 4) {
