@@ -1233,7 +1233,8 @@ static struct {
 	uint8_t *area;
 	uint8_t *src;		/* what the handler copies into page A */
 	char text[FW_LEN];	/* the next good record */
-	volatile int stop;
+	volatile int stop;	/* the writer's */
+	volatile int hstop;	/* the handler's: only once the writer is joined */
 	uint64_t ok, efault, eagain, held, held_pending;
 } fw;
 
@@ -1254,7 +1255,7 @@ static unsigned long kp_written(void)
 static void *fw_handler(void *unused)
 {
 	(void)unused;
-	while (!fw.stop) {
+	while (!fw.hstop) {
 		struct pollfd p = { .fd = fw.uffd, .events = POLLIN };
 		struct uffdio_copy cp;
 		struct uffd_msg msg;
@@ -1363,6 +1364,18 @@ static int fw_start(const char *path, pthread_t *w, pthread_t *h)
 	pthread_create(h, NULL, fw_handler, NULL);
 	pthread_create(w, NULL, fw_writer, NULL);
 	return 0;
+}
+
+/*
+ * Stop the writer first, and the handler only once the writer is joined:
+ * a write that faults after the handler left would wait for ever.
+ */
+static void fw_stop(pthread_t w, pthread_t h)
+{
+	fw.stop = 1;
+	pthread_join(w, NULL);
+	fw.hstop = 1;
+	pthread_join(h, NULL);
 }
 
 static int run_kproducer(const char *name, int fault_writes)
@@ -1479,9 +1492,7 @@ static int run_kproducer(const char *name, int fault_writes)
 			}
 		}
 		if (end && fault_writes && !drain && !fw.stop) {
-			fw.stop = 1;
-			pthread_join(fww, NULL);
-			pthread_join(fwh, NULL);
+			fw_stop(fww, fwh);
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 			drain = 1;
 		}
@@ -1489,11 +1500,8 @@ static int run_kproducer(const char *name, int fault_writes)
 	t1 = now_s();
 	wd_stop = 1;
 	pthread_join(wd, NULL);
-	if (fault_writes && !fw.stop) {
-		fw.stop = 1;
-		pthread_join(fww, NULL);
-		pthread_join(fwh, NULL);
-	}
+	if (fault_writes && !fw.stop)
+		fw_stop(fww, fwh);
 	if (fault_writes && users != fw.ok)
 		violation("%s: %" PRIu64 " good user writes, %" PRIu64 " arrived", name, fw.ok, users);
 	for (i = 0; i < (int)ncpu; i++) {
