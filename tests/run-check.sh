@@ -222,11 +222,11 @@ boot_and_check() {
 	esac
 	# The PREEMPT_RT flavour runs the groups that prove the context
 	# promises (spinlock_t sleeps there; RB_RT_GROUPS in tests/vm/lib.sh),
-	# not the whole suite again: its build, W=1 and sparse are above.
-	local only=
-	case $k in
-	*-rt-*) only=$RB_RT_GROUPS cmdline="$cmdline rbtest.only=$only" ;;
-	esac
+	# a suite's later kernel a compatibility subset (RB_COMPAT_GROUPS), not
+	# the whole suite again: their build, W=1 and sparse are above.
+	local only
+	only=$(rb_boot_groups "$suite" "$k" "$(head -n 1 "$out/kernels")")
+	[ -z "$only" ] || cmdline="$cmdline rbtest.only=$only"
 	RB_CMDLINE="${RB_CMDLINE:-} $cmdline" tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
 	echo "   guest ran for $(( $(date +%s) - start ))s"
 	tr -d '\r\000' <"$b/results.txt" >"$b/results.clean"
@@ -260,6 +260,7 @@ boot_and_check() {
 		show "$b/console.log" 30
 	fi
 	parse_tap "$suite ($k)" <"$b/tap.txt"
+	echo "   group times: $(sed -n 's/^# time //p' "$b/tap.txt" | paste -sd ' ' | sed 's/s /s, /g')"
 	local g
 	for g in ${only//,/ }; do
 		grep -qx "# group $g" "$b/tap.txt" ||

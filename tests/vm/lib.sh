@@ -30,6 +30,22 @@ rb_upgrade_pkgs() {
 # the stress runs - what spinlock_t sleeping there could break.
 RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress
 
+# The groups of a suite's later kernel of the same upstream series as a
+# kernel the whole suite runs on elsewhere (bookworm's 6.12 backport beside
+# trixie's 6.12): what its own build could break - the packaged modules,
+# loading, the channel ABI native and 32-bit, the in-kernel producer.
+RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,50-kernel-producer
+
+# rb_boot_groups SUITE KVER FIRST: the rbtest.only= list of a boot, empty for
+# the whole suite.  FIRST is the suite's first (default) kernel.
+rb_boot_groups() {
+	case $2 in
+	*-rt-*) echo "$RB_RT_GROUPS" ;;
+	"$3") ;;
+	*) echo "$RB_COMPAT_GROUPS" ;;
+	esac
+}
+
 rb_log() { printf '[vm] %s\n' "$*" >&2; }
 rb_die() { printf '[vm] error: %s\n' "$*" >&2; exit 1; }
 
