@@ -282,10 +282,13 @@ static int rbus_notify(struct notifier_block *nb, unsigned long event, void *dat
 
 	switch (event) {
 	case RINGBUS_CHANNEL_ADDED:
+		/* A channel without its node is refused: the create fails. */
 		ret = rbus_add_node(ch);
-		if (ret)
+		if (ret) {
 			pr_err("no node for channel %s: %d\n",
 			       ringbus_channel_name(ch), ret);
+			return notifier_from_errno(ret);
+		}
 		break;
 	case RINGBUS_CHANNEL_REMOVED:
 		rbus_remove_node(ch);

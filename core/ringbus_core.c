@@ -423,13 +423,35 @@ static void rbus_publish_tail(struct ringbus_channel *ch)
 }
 
 /*
- * Make room for @size more bytes at @wtail.  Broadcast mode drops the
- * oldest visible records (never a reservation being copied in).  Caller
- * holds ch->lock.  Return: 0, or -EAGAIN when there is no room.
+ * Records dropped in one hold of ch->lock, at most: the ring lock is a
+ * raw spinlock held with interrupts off, and a 16 MiB ring holds some
+ * 350,000 of the smallest records.  Dropping one reads one header, so a
+ * batch keeps a hold to microseconds; rbus_make_room()'s callers and
+ * rbus_expire() give the lock, and interrupts, back between batches.
  */
-static int rbus_make_room(struct ringbus_channel *ch, u64 size)
+#define RB_DROP_BATCH		256U
+/*
+ * Records one ringbus_write() called with interrupts off drops, at most:
+ * its caller (a hard interrupt handler, a section under spin_lock_irqsave)
+ * keeps interrupts off across every batch.
+ */
+#define RB_DROP_MAX_IRQOFF	(16 * RB_DROP_BATCH)
+/* rbus_make_room(): a batch was dropped, more must go. */
+#define RB_ROOM_MORE		1
+
+/*
+ * Make room for @size more bytes at @wtail.  Broadcast mode drops the
+ * oldest visible records (never a reservation being copied in), one batch
+ * of at most RB_DROP_BATCH per call and at most *@budget in all; *@budget
+ * is decreased by the records dropped.  Caller holds ch->lock.
+ * Return: 0; RB_ROOM_MORE when a batch was dropped and more must go: the
+ * caller gives the lock back and calls again; -EAGAIN when there is no
+ * room (a queue, a reservation in the way, or *@budget used up).
+ */
+static int rbus_make_room(struct ringbus_channel *ch, u64 size,
+			  unsigned int *budget)
 {
-	u64 dropped = ch->st.drops;
+	unsigned int n = 0, batch = min(*budget, RB_DROP_BATCH);
 
 	lockdep_assert_held(&ch->lock);
 
@@ -437,32 +459,42 @@ static int rbus_make_room(struct ringbus_channel *ch, u64 size)
 		return 0;
 	if (ch->mode == RINGBUS_MODE_QUEUE)
 		return -EAGAIN;
-	while (ch->wtail + size - ch->head > ch->capacity && ch->head != ch->tail)
+	while (ch->wtail + size - ch->head > ch->capacity && ch->head != ch->tail &&
+	       n < batch) {
 		rbus_drop_head(ch);
-	if (ch->st.drops != dropped) {
-		ch->lost_seq = ch->head_seq;
-		rbus_count(&rbus_pcpu->drops, ch->st.drops - dropped);
+		n++;
 	}
-	return ch->wtail + size - ch->head <= ch->capacity ? 0 : -EAGAIN;
+	if (n) {
+		ch->lost_seq = ch->head_seq;
+		rbus_count(&rbus_pcpu->drops, n);
+		*budget -= n;
+	}
+	if (ch->wtail + size - ch->head <= ch->capacity)
+		return 0;
+	return ch->head == ch->tail || !*budget ? -EAGAIN : RB_ROOM_MORE;
 }
 
 /*
  * Append one record from kernel memory.  Caller holds ch->lock.  Behind a
  * reservation the record waits, unseen, for the reservation's commit (the
  * order of sequence numbers is the order in the ring).  Return: 0,
- * -ENODEV for a destroyed channel, -EAGAIN when there is no room.
+ * -ENODEV for a destroyed channel, or rbus_make_room()'s -EAGAIN or
+ * RB_ROOM_MORE (@budget: as there).
  */
-static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 len)
+static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 len,
+			    unsigned int *budget)
 {
 	u32 size = rbus_rec_size(len);
 	struct rbus_rec rec;
+	int ret;
 
 	lockdep_assert_held(&ch->lock);
 
 	if (ch->dead)
 		return -ENODEV;
-	if (rbus_make_room(ch, size))
-		return -EAGAIN;
+	ret = rbus_make_room(ch, size, budget);
+	if (ret)
+		return ret;
 	rec.len = len;
 	rec.pid = 0;
 	rec.uid = __kuid_val(GLOBAL_ROOT_UID);
@@ -555,6 +587,12 @@ static int rbus_check_len(struct ringbus_channel *ch, size_t len)
  * gives -EAGAIN; a broadcast channel overwrites its oldest records, but
  * not the records a user-space writer is copying in at that moment: if
  * they and the records written since fill the ring, -EAGAIN as well.
+ * Overwriting gives the ring lock, and interrupts, back after every 256
+ * records; called with interrupts off, as from a hard interrupt handler,
+ * one call overwrites 4096 records at most, and when this record needs
+ * more it gives -EAGAIN (those stay dropped: the next write goes on).
+ * Interrupts are never off for longer than that and the copy of @len
+ * bytes, which the caller chooses.
  *
  * Context: Any context, including hard interrupts.
  * Return: 0, -EINVAL for an empty record, -EMSGSIZE for one larger than
@@ -564,24 +602,30 @@ static int rbus_check_len(struct ringbus_channel *ch, size_t len)
  */
 int ringbus_write(struct ringbus_channel *ch, const void *data, size_t len)
 {
+	unsigned int budget, start;
 	unsigned long flags;
-	bool overrun;
-	u64 drops;
 	int ret;
 
 	ret = rbus_check_len(ch, len);
 	if (ret)
 		return ret;
 	raw_spin_lock_irqsave(&ch->lock, flags);
-	drops = ch->st.drops;
-	ret = rbus_push_locked(ch, data, len);
-	overrun = ch->st.drops != drops;
+	budget = irqs_disabled_flags(flags) ? RB_DROP_MAX_IRQOFF : UINT_MAX;
+	start = budget;
+	while ((ret = rbus_push_locked(ch, data, len, &budget)) == RB_ROOM_MORE) {
+		raw_spin_unlock_irqrestore(&ch->lock, flags);
+		cpu_relax();
+		raw_spin_lock_irqsave(&ch->lock, flags);
+	}
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
-	if (ret)
+	if (ret) {
+		if (budget != start)
+			rbus_wake_readers_any(ch, true);
 		return ret;
+	}
 	rbus_count(&rbus_pcpu->records_written, 1);
 	rbus_count(&rbus_pcpu->bytes_written, len);
-	rbus_wake_readers_any(ch, overrun);
+	rbus_wake_readers_any(ch, budget != start);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ringbus_write);
@@ -712,6 +756,24 @@ static struct ringbus_channel *rbus_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Take a channel out of the registry and mark it dead; wake every sleeper.
+ * Caller holds the registry lock.
+ */
+static void rbus_unlink_locked(struct ringbus_channel *ch)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&ringbus_registry_lock);
+	list_del_init(&ch->node);
+	ringbus_nr_channels--;
+	raw_spin_lock_irqsave(&ch->lock, flags);
+	ch->dead = true;
+	raw_spin_unlock_irqrestore(&ch->lock, flags);
+	wake_up_interruptible_poll(&ch->read_wait, EPOLLHUP | EPOLLIN | EPOLLERR);
+	wake_up_interruptible_poll(&ch->write_wait, EPOLLHUP | EPOLLOUT | EPOLLERR);
+}
+
 /**
  * ringbus_channel_create() - create a named channel
  * @cfg: name, capacity, maximum record, mode, time to live and the owner,
@@ -730,7 +792,9 @@ static struct ringbus_channel *rbus_find(const char *name)
  * ERR_PTR(-EEXIST) if the name is taken, ERR_PTR(-ENOSPC) when
  * max_channels exist, ERR_PTR(-EDQUOT) when the user's channels would
  * exceed max_user_channels or max_user_bytes, ERR_PTR(-EPERM) for a user
- * request of more than 16 MiB without CAP_SYS_RESOURCE, ERR_PTR(-ENOMEM).
+ * request of more than 16 MiB without CAP_SYS_RESOURCE, ERR_PTR(-ENOMEM),
+ * or the errno of a notifier that refused the channel (ringbus_cdev's when
+ * it could not make the node, e.g. -ENOMEM; see ringbus_register_notifier()).
  */
 struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_config *cfg)
 {
@@ -820,7 +884,22 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 	list_add_tail(&ch->node, &ringbus_channels);
 	ringbus_nr_channels++;
 	kref_get(&ch->ref);		/* the caller's */
-	blocking_notifier_call_chain(&ringbus_notifiers, RINGBUS_CHANNEL_ADDED, ch);
+	/*
+	 * A notifier may refuse the channel (ringbus_cdev when it cannot make
+	 * its node): the create fails with its errno, and the notifiers
+	 * called before it hear RINGBUS_CHANNEL_REMOVED.  Someone may have
+	 * opened the node meanwhile, so the channel dies like a destroyed one.
+	 */
+	ret = notifier_to_errno(blocking_notifier_call_chain_robust(&ringbus_notifiers,
+								    RINGBUS_CHANNEL_ADDED,
+								    RINGBUS_CHANNEL_REMOVED, ch));
+	if (ret) {
+		rbus_unlink_locked(ch);
+		mutex_unlock(&ringbus_registry_lock);
+		ringbus_channel_put(ch);	/* the caller's */
+		ringbus_channel_put(ch);	/* the registry's */
+		return ERR_PTR(ret);
+	}
 	mutex_unlock(&ringbus_registry_lock);
 	return ch;
 
@@ -841,16 +920,8 @@ EXPORT_SYMBOL_GPL(ringbus_channel_create);
 /* Caller holds the registry lock. */
 static void rbus_destroy_locked(struct ringbus_channel *ch)
 {
-	unsigned long flags;
-
 	lockdep_assert_held(&ringbus_registry_lock);
-	list_del_init(&ch->node);
-	ringbus_nr_channels--;
-	raw_spin_lock_irqsave(&ch->lock, flags);
-	ch->dead = true;
-	raw_spin_unlock_irqrestore(&ch->lock, flags);
-	wake_up_interruptible_poll(&ch->read_wait, EPOLLHUP | EPOLLIN | EPOLLERR);
-	wake_up_interruptible_poll(&ch->write_wait, EPOLLHUP | EPOLLOUT | EPOLLERR);
+	rbus_unlink_locked(ch);
 	blocking_notifier_call_chain(&ringbus_notifiers, RINGBUS_CHANNEL_REMOVED, ch);
 	ringbus_channel_put(ch);	/* the registry's */
 }
@@ -1060,8 +1131,18 @@ EXPORT_SYMBOL_GPL(ringbus_iterate_channels);
  * @nb: the notifier; it is called with RINGBUS_CHANNEL_ADDED for every
  *	channel that already exists before this returns
  *
+ * @nb's callback gets the event and the struct ringbus_channel *.  It runs
+ * under the registry mutex, in process context: it may sleep, but must
+ * not create, destroy or look up channels, nor register notifiers.  For
+ * RINGBUS_CHANNEL_ADDED of a channel being created it may refuse the
+ * channel by returning notifier_from_errno(-E...): the create then fails
+ * with that errno, and the notifiers called before hear
+ * RINGBUS_CHANNEL_REMOVED.  What it returns for the channels that already
+ * exist when it registers is ignored.
+ *
  * Context: Process context; may sleep.
- * Return: 0 or a negative errno from the notifier chain.
+ * Return: 0, or -EEXIST if @nb is already registered (older kernels
+ * register it twice and return 0).
  */
 int ringbus_register_notifier(struct notifier_block *nb)
 {
@@ -1298,6 +1379,7 @@ struct rbus_wres {
 	u64 published;		/* records made visible: those, and the kernel's */
 	bool overrun;		/* older records were dropped for them */
 	bool fault;		/* stopped at a record whose pages are not present */
+	bool more;		/* dropped a batch of old records, more must go */
 };
 
 /*
@@ -1312,17 +1394,21 @@ struct rbus_wres {
  * to fault the pages in, with no lock held, and to come back.  Caller
  * holds ch->write_mutex, so there is at most one reservation, and it sits
  * at @tail.
- * Return: records written (maybe 0 with @res->fault), or -EAGAIN (no room
- * in a queue), -ENODEV, -EFAULT (the first payload is not user memory).
+ * A broadcast chunk that must drop more than one batch of old records
+ * returns 0 with @res->more after each: call again.
+ * Return: records written (maybe 0 with @res->fault or @res->more), or
+ * -EAGAIN (no room in a queue), -ENODEV, -EFAULT (the first payload is
+ * not user memory).
  */
 static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *w,
 			    unsigned int n, struct rbus_wres *res)
 {
-	u64 total = 0, bytes = 0, pos, start, drops;
+	unsigned int i, k, budget = UINT_MAX;
+	u64 total = 0, bytes = 0, pos, start;
 	unsigned long flags;
 	struct rbus_rec rec;
-	unsigned int i, k;
 	bool inline_ok;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
 	for (i = 0; i < n && access_ok(w[i].data, w[i].len); i++)
@@ -1349,12 +1435,13 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 			break;
 		total += size;
 	}
-	drops = ch->st.drops;
-	if (!k || rbus_make_room(ch, total)) {
+	ret = k ? rbus_make_room(ch, total, &budget) : -EAGAIN;
+	res->overrun = budget != UINT_MAX;
+	if (ret) {
 		raw_spin_unlock_irqrestore(&ch->lock, flags);
-		return -EAGAIN;
+		res->more = ret == RB_ROOM_MORE;
+		return res->more ? 0 : ret;
 	}
-	res->overrun = ch->st.drops != drops;
 	/* Under the lock: timestamps grow with sequence numbers. */
 	rec.mono_ns = ktime_get_ns();
 	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
@@ -1448,7 +1535,7 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 			   unsigned int n, bool nonblock)
 {
 	struct ringbus_channel *ch = rd->ch;
-	bool fault_in = ch->mode == RINGBUS_MODE_BROADCAST;
+	bool fault_in = ch->mode == RINGBUS_MODE_BROADCAST, overrun = false;
 	unsigned int done = 0, m;
 	struct rbus_wres res;
 	int ret = 0;
@@ -1468,8 +1555,20 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 		}
 		ret = rbus_write_chunk(ch, w + done, m, &res);
 		mutex_unlock(&ch->write_mutex);
-		if (res.published)
-			rbus_wake_readers(ch, res.overrun);
+		overrun |= res.overrun;
+		if (res.published) {
+			rbus_wake_readers(ch, overrun);
+			overrun = false;
+		}
+		if (res.more) {
+			/* Old records dropped, one batch a lock hold. */
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
+			continue;
+		}
 		if (ret >= 0) {
 			rbus_count(&rbus_pcpu->bytes_written, res.bytes);
 			rbus_count(&rbus_pcpu->records_written, ret);
@@ -1494,6 +1593,8 @@ static int rbus_write_user(struct ringbus_reader *rd, const struct rbus_wrec *w,
 		if (ret)
 			break;
 	}
+	if (overrun)	/* dropped records for a write that then failed */
+		rbus_wake_readers(ch, true);
 	return done ? done : ret;
 }
 
@@ -2116,15 +2217,21 @@ void ringbus_get_core_info(struct ringbus_core_info *info)
 }
 EXPORT_SYMBOL_GPL(ringbus_get_core_info);
 
-/* Drop expired records of one channel; returns ms until the next expiry. */
+/*
+ * Drop expired records of one channel, RB_DROP_BATCH a lock hold, with a
+ * chance to reschedule between batches.  Caller holds the registry lock.
+ * Return: ms until the next expiry.
+ */
 static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 {
 	u64 ttl = (u64)ch->ttl_ms * NSEC_PER_MSEC;
 	unsigned long next = ULONG_MAX;
+	unsigned int batch = 0;
 	unsigned long flags;
 	struct rbus_rec rec;
 	u64 n = 0;
 
+	might_sleep();
 	if (!mutex_trylock(&ch->read_mutex))
 		return 10;
 	raw_spin_lock_irqsave(&ch->lock, flags);
@@ -2137,6 +2244,12 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 		rbus_drop_head(ch);
 		ch->st.expired++;
 		n++;
+		if (++batch == RB_DROP_BATCH) {
+			batch = 0;
+			raw_spin_unlock_irqrestore(&ch->lock, flags);
+			cond_resched();
+			raw_spin_lock_irqsave(&ch->lock, flags);
+		}
 	}
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&ch->read_mutex);

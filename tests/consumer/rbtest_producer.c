@@ -31,6 +31,15 @@
  * "inject N" (N from 0) with ringbus_write() to the channel NAME at once,
  * in the writer's process context; the write fails with ringbus_write()'s
  * error if one of them did (rb-chantest stalled_writer).
+ *
+ * A create of the channel named by the parameter reject is refused by
+ * this module's notifier with -EADDRNOTAVAIL: the create must fail with
+ * it and leave nothing behind (ringbus_cdev's node neither).
+ *
+ * Writing "NAME LEN" to irqoff_write writes one record of LEN bytes with
+ * interrupts off, as a hard interrupt handler does, fails with
+ * ringbus_write()'s error, and leaves in irqoff_ns how long interrupts
+ * were off (the bound on overwriting, 50-kernel-producer).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,9 +50,13 @@
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/timer.h>
 #include <linux/ringbus.h>
 
@@ -123,6 +136,75 @@ static const struct kernel_param_ops rbt_inject_ops = {
 
 module_param_cb(inject, &rbt_inject_ops, NULL, 0200);
 MODULE_PARM_DESC(inject, "Write \"NAME COUNT\": COUNT records \"inject N\" to channel NAME now");
+
+/*
+ * irqoff_write: "NAME LEN", one record of LEN bytes to channel NAME with
+ * interrupts off, as a hard interrupt handler writes; how long they were
+ * off goes to irqoff_ns.
+ */
+static unsigned long rbt_irqoff_ns;
+module_param_named(irqoff_ns, rbt_irqoff_ns, ulong, 0444);
+MODULE_PARM_DESC(irqoff_ns, "Nanoseconds the last irqoff_write kept interrupts off (output)");
+
+static int rbt_irqoff_write(const char *val, const struct kernel_param *kp)
+{
+	char name[RINGBUS_NAME_MAX];
+	struct ringbus_channel *ch;
+	unsigned long flags;
+	unsigned int len;
+	u64 t0, t1;
+	void *rec;
+	int ret;
+
+	if (sscanf(val, "%31s %u", name, &len) != 2 || !len)
+		return -EINVAL;
+	rec = kvmalloc(len, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	memset(rec, 'x', len);
+	ch = ringbus_channel_get_by_name(name);
+	if (!ch) {
+		kvfree(rec);
+		return -ENOENT;
+	}
+	local_irq_save(flags);
+	t0 = ktime_get_ns();
+	ret = ringbus_write(ch, rec, len);
+	t1 = ktime_get_ns();
+	local_irq_restore(flags);
+	WRITE_ONCE(rbt_irqoff_ns, t1 - t0);
+	ringbus_channel_put(ch);
+	kvfree(rec);
+	return ret;
+}
+
+static const struct kernel_param_ops rbt_irqoff_ops = {
+	.set = rbt_irqoff_write,
+};
+
+module_param_cb(irqoff_write, &rbt_irqoff_ops, NULL, 0200);
+MODULE_PARM_DESC(irqoff_write,
+		 "Write \"NAME LEN\": one LEN-byte record to channel NAME with interrupts off");
+
+/*
+ * reject: a channel name its notifier refuses (RINGBUS_CHANNEL_ADDED gets
+ * -EADDRNOTAVAIL), as ringbus_cdev refuses a channel it has no node for.
+ */
+static char rbt_reject[RINGBUS_NAME_MAX];
+module_param_string(reject, rbt_reject, sizeof(rbt_reject), 0644);
+MODULE_PARM_DESC(reject, "A channel name whose create this module's notifier refuses");
+
+static int rbt_notify(struct notifier_block *nb, unsigned long event, void *data)
+{
+	if (event == RINGBUS_CHANNEL_ADDED && rbt_reject[0] &&
+	    sysfs_streq(ringbus_channel_name(data), rbt_reject))
+		return notifier_from_errno(-EADDRNOTAVAIL);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block rbt_notifier = {
+	.notifier_call = rbt_notify,
+};
 
 /* Records a timer writes per tick. */
 #define RBT_TIMER_BURST	8
@@ -491,12 +573,22 @@ static int __init rbt_init(void)
 	irq_work_queue(&rbt_irq_work);
 	timer_setup(&rbt_timer, rbt_tick, 0);
 	mod_timer(&rbt_timer, jiffies + msecs_to_jiffies(10));
-	return 0;
+	ret = ringbus_register_notifier(&rbt_notifier);
+	if (ret) {
+		timer_delete_sync(&rbt_timer);
+		irq_work_sync(&rbt_irq_work);
+		rbt_storm_stop();
+		rbt_cc_stop();
+		ringbus_channel_destroy(rbt_ch);
+		ringbus_channel_put(rbt_ch);
+	}
+	return ret;
 }
 module_init(rbt_init);
 
 static void __exit rbt_exit(void)
 {
+	ringbus_unregister_notifier(&rbt_notifier);
 	rbt_storm_stop();
 	rbt_cc_stop();
 	timer_delete_sync(&rbt_timer);
