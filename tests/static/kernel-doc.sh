@@ -13,7 +13,17 @@ files=$(git ls-files -- '*.c' '*.h' | grep -E '^(core|chardev|procfs|include)/')
 rc=0
 # shellcheck disable=SC2086
 out=$(perl "$kdoc" -none $files 2>&1)
-if printf '%s\n' "$out" | grep -q 'warning'; then
+prc=$?
+# -none exits 0 whatever it warns of: any other status is kernel-doc itself
+# failing (a perl error, a missing module), which must not pass as clean.
+if [ "$prc" != 0 ]; then
+	printf '%s\n' "$out" | tail -n 5
+	echo "kernel-doc: $kdoc exited with status $prc"
+	rc=1
+fi
+# Here-strings, not printf | grep -q: with pipefail, grep -q leaving at
+# its first match makes printf die of SIGPIPE and the pipeline fail.
+if grep -q 'warning' <<<"$out"; then
 	printf '%s\n' "$out" | grep 'warning'
 	rc=1
 fi
@@ -31,7 +41,7 @@ for f in $files; do
 			continue
 		fi
 		for key in Context: Return:; do
-			printf '%s\n' "$doc" | grep -q "^ \* $key" ||
+			grep -q "^ \* $key" <<<"$doc" ||
 				{ echo "$f: kernel-doc of $fn has no $key line"; rc=1; }
 		done
 	done

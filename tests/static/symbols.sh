@@ -43,6 +43,18 @@ for ko in "$@"; do
 	*.gz) gzip -dc "$ko" >"$tmp/m.ko" ;;
 	*) cp "$ko" "$tmp/m.ko" ;;
 	esac || { echo "$name: cannot read"; bad=1; continue; }
+	# A module nm cannot read (or one with no module glue) fails: the
+	# loop below would otherwise see no symbol and find nothing wrong.
+	if ! nm --defined-only "$tmp/m.ko" >"$tmp/syms" 2>"$tmp/nm.err"; then
+		echo "$name: nm failed: $(head -n 1 "$tmp/nm.err")"
+		bad=1
+		continue
+	fi
+	if ! grep -q ' __this_module$' "$tmp/syms"; then
+		echo "$name: no __this_module symbol: not a kernel module"
+		bad=1
+		continue
+	fi
 	while read -r _ type sym; do
 		case "$type" in [A-Z]) ;; *) continue ;; esac
 		case "$sym" in
@@ -51,6 +63,6 @@ for ko in "$@"; do
 		__crc_*) sym=${sym#__crc_} ;;	# modversions CRC of an export (5.10)
 		esac
 		allowed "$sym" || bad=1
-	done < <(nm --defined-only "$tmp/m.ko")
+	done <"$tmp/syms"
 done
 exit $bad

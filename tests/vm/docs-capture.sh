@@ -91,7 +91,7 @@ check() {
 	for f in "$capdir"/*.txt; do
 		[ -e "$f" ] || continue
 		n=$(basename "$f" .txt)
-		used_names | grep -qx "$n" || {
+		used_names | grep -x "$n" >/dev/null || {
 			rb_log "docs/captured/$n.txt is not used by docs/concepts.md"
 			rc=1
 		}
