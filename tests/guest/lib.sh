@@ -8,17 +8,45 @@ RB_VERSION=$(cat "$RB_DIR/VERSION")
 RB_MODULES="ringbus ringbus_cdev ringbus_proc"
 
 # rb_case NAME FUNCTION [ARGS...] - run one test case, print its TAP line.
+# The case runs in a subshell of its own process group, for at most
+# RB_CASE_TIMEOUT seconds (600; a group sets it higher before a long case).
+# A case still running then fails alone: the stacks of blocked tasks go to
+# the kernel log (sysrq w) and into its diagnostics, and everything of its
+# process group is killed, so the rest of the group goes on.
 rb_case() {
-	local name=$1 log rc
+	local name=$1 log rc pid wd tmo=${RB_CASE_TIMEOUT:-600}
 	shift
-	log=$( ("$@") 2>&1)
+	log=$(mktemp /tmp/rb-case.XXXXXX)
+	# set -m: each background job a process group of its own; set +m in
+	# it, so that everything the case starts stays in the case's group.
+	set -m
+	(set +m; "$@") >"$log" 2>&1 </dev/null &
+	pid=$!
+	# The watchdog, a process group of its own too: killed with its sleep.
+	(set +m; sleep "$tmo" && : >"$log.timeout" && echo w >"${RB_SYSRQ:-/proc/sysrq-trigger}" &&
+		kill -KILL -- -"$pid") >/dev/null 2>&1 </dev/null &
+	wd=$!
+	set +m
+	{ wait "$pid"; } 2>/dev/null
 	rc=$?
+	kill -KILL -- -"$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	if [ -e "$log.timeout" ]; then
+		rc=124
+		{
+			echo "TIMEOUT: the case ran for more than ${tmo}s and was killed; blocked tasks:"
+			dmesg | sed -n '/sysrq: Show Blocked State/,$p' | tail -n 60
+		} >>"$log"
+	fi
+	# Whatever the case left in its process group goes with it.
+	kill -KILL -- -"$pid" 2>/dev/null
 	if [ "$rc" = 0 ]; then
 		echo "ok - $name"
 	else
 		echo "not ok - $name"
-		printf '%s\n' "$log" | sed 's/^/#   /'
+		sed 's/^/#   /' "$log"
 	fi
+	rm -f "$log" "$log.timeout"
 }
 
 fail() {
