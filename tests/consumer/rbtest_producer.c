@@ -5,6 +5,7 @@
  * context (module init), hard interrupt (irq_work and the on_each_cpu()
  * IPI on every CPU) and softirq (a timer), all at once.  It creates the
  * broadcast channel "kproducer"; the guest tests read it from user space.
+ * The timer's last tick writes "done cpu=N" after its timer_records.
  *
  * With concurrent=SECS it also creates the queue channel "kconcurrent" and,
  * for SECS seconds, writes to it from a pinned timer (softirq) and a bound
@@ -254,6 +255,8 @@ static void rbt_tick(struct timer_list *t)
 	rbt_put("softirq");
 	if (++rbt_ticks < timer_records)
 		mod_timer(&rbt_timer, jiffies + msecs_to_jiffies(10));
+	else
+		rbt_put("done");	/* what a reader waits for */
 }
 
 /* One numbered record from one source; false when the queue was full. */

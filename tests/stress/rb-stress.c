@@ -350,6 +350,7 @@ struct reader_state {
 	int fd;
 	uint64_t expect_seq;	/* broadcast: next sequence number due */
 	uint64_t last_seq;	/* queue: last sequence number seen */
+	uint64_t last_ts;	/* the timestamp of the last record read */
 	int64_t last_counter[MAX_W];
 	uint64_t records, missed, epipes;
 	uint64_t prev_missed;
@@ -380,6 +381,12 @@ static void check_record(struct reader_state *rs, const struct ringbus_record_he
 				  rs->id, rs->chan, (uint64_t)h->seq, rs->last_seq);
 		rs->last_seq = h->seq;
 	}
+	/* Timestamps grow with sequence numbers: taken under the ring lock. */
+	if (h->ts_ns < rs->last_ts)
+		violation("reader %d chan %d: record %" PRIu64 " stamped %" PRIu64
+			  " ns before the record ahead of it", rs->id, rs->chan,
+			  (uint64_t)h->seq, rs->last_ts - (uint64_t)h->ts_ns);
+	rs->last_ts = h->ts_ns;
 	if (h->len < sizeof(st)) {
 		violation("reader %d: record of %u bytes, no stamp", rs->id, h->len);
 		return;
@@ -1383,6 +1390,7 @@ static int run_kproducer(const char *name, int fault_writes)
 	static uint64_t next[2][KP_MAX_CPUS], done_count[2][KP_MAX_CPUS];
 	static uint8_t buf[BATCH_BUF];
 	uint64_t seq = 0, numbered = 0, by_src[2] = { 0, 0 }, eagain = 0, users = 0;
+	uint64_t last_ts = 0;
 	unsigned int dones = 0, sources = 0, ncpu = 0;
 	int fd, end = 0, drain = 0, i;
 	pthread_t wd, fww, fwh;
@@ -1437,6 +1445,12 @@ static int run_kproducer(const char *name, int fault_writes)
 				violation("%s: sequence %" PRIu64 " after %" PRIu64, name,
 					  (uint64_t)h->seq, seq);
 			seq = h->seq;
+			/* User and kernel records alike: stamped in ring order. */
+			if (h->ts_ns < last_ts)
+				violation("%s: record %" PRIu64 " stamped %" PRIu64
+					  " ns before the record ahead of it", name,
+					  (uint64_t)h->seq, last_ts - (uint64_t)h->ts_ns);
+			last_ts = h->ts_ns;
 			snprintf(rec, sizeof(rec), "%.*s", (int)(h->len < sizeof(rec) - 1 ?
 				 h->len : sizeof(rec) - 1), (const char *)(h + 1));
 			if (fault_writes && sscanf(rec, "user n=%" SCNu64, &n) == 1) {

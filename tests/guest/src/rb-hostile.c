@@ -1950,6 +1950,17 @@ int main(int argc, char **argv)
 		return usage();
 	if (getenv("RB_HOSTILE_QUIET"))
 		verbose = 0;
+	/* A misspelt group would otherwise run nothing and pass. */
+	for (a = 2; a < argc; a++) {
+		for (g0 = 0; g0 < sizeof(groups) / sizeof(groups[0]); g0++)
+			if (!strcmp(argv[a], groups[g0].name))
+				break;
+		if (g0 == sizeof(groups) / sizeof(groups[0])) {
+			fprintf(stderr, "rb-hostile: unknown group '%s' (rb-hostile groups lists them)\n",
+				argv[a]);
+			return 2;
+		}
+	}
 	setup_memory();
 	fixture_up();
 	for (g0 = 0; g0 < sizeof(groups) / sizeof(groups[0]); g0++) {

@@ -81,9 +81,16 @@ t_proc_row_values() {
 	"$CT" destroy rowq
 }
 
+# cpu_written CPU: records_written of one row of /proc/ringbus/cpus.
+cpu_written() {
+	awk -v c="$1" '$1 == c { print $2 }' /proc/ringbus/cpus
+}
+
 t_cpu_stats_sum() {
 	"$CT" create cpusum
-	local k
+	local k w0 c0 c1
+	w0=$(awk '$1 == "records_written" { print $2 }' /proc/ringbus/stats)
+	c0=$(cpu_written 0) c1=$(cpu_written 1)
 	for k in $(seq 1 50); do
 		taskset -c $((k % 2)) sh -c 'printf x > /dev/ringbus/cpusum'
 	done
@@ -95,8 +102,11 @@ t_cpu_stats_sum() {
 			{ s += $c } END { print s + 0 }' /proc/ringbus/cpus)
 		assert_eq "$f: sum over /proc/ringbus/cpus equals /proc/ringbus/stats" "$total" "$sum"
 	done
-	[ "$(awk '$1 == "records_written" { print $2 }' /proc/ringbus/stats)" -ge 50 ] ||
-		fail "records_written did not count the writes"
+	assert_eq "records_written counted the 50 writes" 50 \
+		$(($(awk '$1 == "records_written" { print $2 }' /proc/ringbus/stats) - w0))
+	# Half of them were written on CPU 0, half on CPU 1 (taskset).
+	assert_eq "records_written of CPU 0 counted its 25 writes" 25 $(($(cpu_written 0) - c0))
+	assert_eq "records_written of CPU 1 counted its 25 writes" 25 $(($(cpu_written 1) - c1))
 	assert_eq "rows in /proc/ringbus/cpus" "$(($(nproc) + 1))" "$(wc -l </proc/ringbus/cpus)"
 }
 

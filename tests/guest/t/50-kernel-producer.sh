@@ -10,9 +10,12 @@ t_producer_contexts() {
 	[ -f "$KO" ] || fail "no $KO (the consumer did not build against the package)"
 	modprobe ringbus_cdev || fail "modprobe ringbus_cdev"
 	insmod "$KO" || fail "insmod rbtest_producer.ko"
-	sleep 1
+	udevadm settle --timeout=30
 	[ -c /dev/ringbus/kproducer ] || fail "no node for the channel created in the kernel"
-	local js n cpu
+	local js n cpu r
+	# The timer's last tick writes "done cpu=N" after its 20 records.
+	r=$(timeout 60 "$RB_BIN/rb-chantest" read-until kproducer "done ") ||
+		fail "no done record on kproducer: $r"
 	js=$(ringbusctl recv --json kproducer) || fail "recv"
 	assert_eq "records from process context" "1" \
 		"$(printf '%s\n' "$js" | jq -r .data | grep -c '^process ')"

@@ -18,17 +18,45 @@ batch ioctls (READ_BATCH WRITE_BATCH):read_batch write_batch
 unknown and misdirected commands (ENOTTY):unknown
 read/write/lseek/pread/mmap on both node kinds:fops"
 
+# The cases of each group of rb-hostile's table (rb-hostile count): a
+# group that ran fewer, or a table that lost some, fails.  Update with the
+# table.
+CASES="version:17 create:329 destroy:43 list:102 info:49 chan_info:28 stats:28
+flush:15 opts:110 read_batch:220 write_batch:200 unknown:100 fops:87"
+
 # t_hostile BIN TAG GROUPS...: run the groups, keep the output for the
 # 32/64 comparison.
 t_hostile() {
-	local bin=$1 tag=$2
+	local bin=$1 tag=$2 g want total=0
 	shift 2
 	"$bin" run "$@" >"$OUT/$tag.out" 2>&1
 	local rc=$?
 	grep -E 'FAIL|rb-hostile:' "$OUT/$tag.out"
-	grep -q '^total: [0-9]* cases, 0 failed$' "$OUT/$tag.out" || fail "not every case passed (exit $rc)"
+	for g in "$@"; do
+		want=$(printf '%s\n' $CASES | sed -n "s/^$g://p")
+		[ -n "$want" ] || fail "no expected count for group $g"
+		total=$((total + want))
+		grep -qx "group $g: $want cases, 0 failed" "$OUT/$tag.out" ||
+			fail "group $g: want '$want cases, 0 failed', got '$(grep "^group $g:" "$OUT/$tag.out")'"
+	done
+	grep -qx "total: $total cases, 0 failed" "$OUT/$tag.out" ||
+		fail "want 'total: $total cases, 0 failed', got '$(grep '^total:' "$OUT/$tag.out")' (exit $rc)"
 	[ "$rc" = 0 ] || fail "exit status $rc"
 }
+
+# The table itself: as many cases as CASES says, and a group name it does
+# not know is refused (a typo in SETS would otherwise run nothing).
+t_hostile_table() {
+	local c
+	for c in $CASES; do
+		assert_eq "rb-hostile count: group ${c%%:*}" "${c#*:}" \
+			"$("$H" count | awk -v g="${c%%:*}" '$1 == g { print $2 }')"
+	done
+	assert_eq "groups in the table" "$(printf '%s\n' $CASES | wc -l)" "$("$H" groups | wc -l)"
+	"$H" run no_such_group >/dev/null 2>&1
+	assert_eq "exit status of rb-hostile run with an unknown group" 2 $?
+}
+rb_case "hostile: rb-hostile's table has the expected cases per group; an unknown group is refused" t_hostile_table
 
 n=0
 while IFS=: read -r title groups; do

@@ -133,7 +133,23 @@ t_report_renders() {
 		fail "report.awk failed"
 	jq -e '.rows | length > 10' "$d/results.json" >/dev/null || fail "results.json: $(head -c 600 "$d/results.json")"
 	grep -q '^| 1->1 | single | 64 | rb-queue ' "$d/results.md" || fail "no rb-queue row in results.md: $(head -n 30 "$d/results.md")"
-	grep -Eq '^(PASS|MISS) ' "$d/results.md" || fail "no target lines in results.md"
+	# The targets: one line each in results.md and one object each in
+	# results.json, the summary counting the misses.  Whether a target is
+	# met is the real benchmark's business (make bench), never a test's;
+	# but those the smoke has the runs for must have a ratio.
+	local nt nl nm t
+	nt=$(jq '.targets | length' "$d/results.json")
+	assert_eq "targets in results.json (2 single, 4 batch, 4 broadcast)" 10 "$nt"
+	nl=$(grep -Ec '^(PASS|MISS) .*: ([0-9]+\.[0-9]{2}x|no data) \(need >= [0-9.]+x\)$' "$d/results.md")
+	assert_eq "target lines in results.md" "$nt" "$nl"
+	nm=$(grep -c '^MISS ' "$d/results.md")
+	grep -qx "$nm of $nt targets missed." "$d/results.md" ||
+		fail "results.md does not say '$nm of $nt targets missed.'"
+	for t in "single-record 64 B 1->1: rb-queue / seqpacket" "single-record 64 B 1->1: rb-queue / mq" \
+		"broadcast 512 B 1->4 aggregate: rb-bcast / writer-to-4-seqpackets"; do
+		jq -e --arg t "$t" '.targets[] | select(.target == $t) | .ratio > 0' "$d/results.json" >/dev/null ||
+			fail "no ratio for the target '$t', whose runs the smoke made"
+	done
 	[ -s "$d/results.dat" ] && [ -s "$d/results.gp" ] || fail "no chart data or gnuplot script"
 }
 rb_case "bench: report.awk turns the smoke runs into Markdown, JSON and chart data" t_report_renders
