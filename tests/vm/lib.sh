@@ -36,12 +36,20 @@ RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress
 # loading, the channel ABI native and 32-bit, the in-kernel producer.
 RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,50-kernel-producer
 
-# rb_boot_groups SUITE KVER FIRST: the rbtest.only= list of a boot, empty for
-# the whole suite.  FIRST is the suite's first (default) kernel.
+# The groups whose subject does not depend on the kernel series (the
+# benchmark tool and its report): run on bookworm's first kernel only.
+RB_ONCE_GROUPS=80-bench-smoke
+
+# rb_boot_groups SUITE KVER FIRST ALL: the rbtest.only= list of a boot,
+# empty for the whole suite.  FIRST is the suite's first (default) kernel,
+# ALL every group of tests/guest/t, comma-separated.
 rb_boot_groups() {
 	case $2 in
 	*-rt-*) echo "$RB_RT_GROUPS" ;;
-	"$3") ;;
+	"$3")
+		[ "$1" = bookworm ] && return 0
+		printf '%s\n' ${4//,/ } | grep -vxF -e "${RB_ONCE_GROUPS//,/$'\n'}" | paste -sd,
+		;;
 	*) echo "$RB_COMPAT_GROUPS" ;;
 	esac
 }
