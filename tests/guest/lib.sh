@@ -102,3 +102,29 @@ load_all() {
 # Kernel log lines printed since the mark dmesg_mark took.
 dmesg_mark() { RB_DMESG_MARK=$(dmesg | wc -l); }
 dmesg_since() { dmesg | tail -n +"$((RB_DMESG_MARK + 1))"; }
+
+# pid_state PID: the one-letter state of a process.
+pid_state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
+
+# wait_sleeping PID [PATTERN]: until the process sleeps with PATTERN (an
+# ERE; default ringbus: it blocked in ringbus code) in its kernel stack.
+wait_sleeping() {
+	local i pat=${2:-ringbus}
+	for i in $(seq 1 100); do
+		if [ "$(pid_state "$1")" = S ] && grep -Eq "$pat" "/proc/$1/stack" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "process $1 did not block in $pat (state $(pid_state "$1"), stack: $(cat "/proc/$1/stack" 2>/dev/null | head -n 3 | tr '\n' ' '))"
+}
+
+# wait_file_has FILE TEXT: until FILE holds a line TEXT, within 10 s.
+wait_file_has() {
+	local i
+	for i in $(seq 1 100); do
+		grep -qxF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no line '$2' in $1 within 10 s (it has: $(head -c 200 "$1" 2>/dev/null))"
+}

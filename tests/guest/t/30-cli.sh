@@ -51,9 +51,10 @@ t_cli_send_recv() {
 	# -f follows until the channel is destroyed.
 	ringbusctl recv -f --from-end clibc >/tmp/follow.out &
 	local pid=$!
-	sleep 1
+	# It follows from the end: once it sleeps in the channel's read.
+	wait_sleeping "$pid"
 	ringbusctl send clibc later
-	sleep 1
+	wait_file_has /tmp/follow.out later
 	ringbusctl destroy clibc
 	wait $pid || fail "recv -f did not end with status 0 when the channel went"
 	assert_eq "recv -f" "later" "$(cat /tmp/follow.out)"

@@ -335,21 +335,6 @@ t_procfs_removed_while_open() {
 	assert_not_loaded $RB_MODULES
 }
 
-# pid_state PID: the one-letter state of a process.
-pid_state() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
-
-# wait_sleeping PID [PATTERN]: until the process sleeps with PATTERN (an
-# ERE; default ringbus: it blocked in ringbus code) in its kernel stack.
-wait_sleeping() {
-	local i pat=${2:-ringbus}
-	for i in $(seq 1 100); do
-		if [ "$(pid_state "$1")" = S ] && grep -Eq "$pat" "/proc/$1/stack" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "process $1 did not block in $pat (state $(pid_state "$1"), stack: $(cat "/proc/$1/stack" 2>/dev/null | head -n 3 | tr '\n' ' '))"
-}
 
 # kill9 PID: SIGKILL, reaped within 5 s, never seen in D state.
 kill9() {
