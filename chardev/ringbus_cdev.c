@@ -40,10 +40,12 @@
 
 #include <linux/capability.h>
 #include <linux/cdev.h>
+#include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -86,6 +88,35 @@ static struct device *rbus_control_dev;
 
 static dev_t rbus_chan_base;
 static struct cdev rbus_chan_cdev;
+
+/*
+ * The parent of both cdevs' kobjects.  cdev_del() only drops a reference:
+ * the cdev's release (which also clears the i_cdev of every inode that
+ * still points at it) may run later - with CONFIG_DEBUG_KOBJECT_RELEASE,
+ * seconds later, from a timer.  The cdevs live in this module's memory, so
+ * the unload waits, as the module loader does for the module's own
+ * kobject, until their releases have dropped their references to this
+ * anchor: no timer and no inode is left pointing into freed module memory.
+ */
+static struct kobject rbus_cdev_anchor;
+static DECLARE_COMPLETION(rbus_cdevs_released);
+
+static void rbus_cdev_anchor_release(struct kobject *kobj)
+{
+	complete(&rbus_cdevs_released);
+}
+
+static struct kobj_type rbus_cdev_anchor_ktype = {
+	.release	= rbus_cdev_anchor_release,
+};
+
+/* Drop the anchor's own reference; wait until the cdevs have let it go. */
+static void rbus_cdev_anchor_put(void)
+{
+	kobject_put(&rbus_cdev_anchor);
+	wait_for_completion(&rbus_cdevs_released);
+}
+
 /* Minor 0 is never a channel's: ringbus_info.minor 0 means "no node". */
 static DEFINE_XARRAY_ALLOC1(rbus_nodes);
 static u32 rbus_next_minor;	/* xa_alloc_cyclic()'s cursor, under the notifier */
@@ -780,14 +811,17 @@ static int __init rbus_cdev_init(void)
 	}
 	rbus_class->devnode = rbus_class_devnode;
 
+	kobject_init(&rbus_cdev_anchor, &rbus_cdev_anchor_ktype);
 	cdev_init(&rbus_chan_cdev, &rbus_chan_fops);
 	rbus_chan_cdev.owner = THIS_MODULE;
+	cdev_set_parent(&rbus_chan_cdev, &rbus_cdev_anchor);
 	ret = cdev_add(&rbus_chan_cdev, rbus_chan_base, RBUS_CHAN_MINORS);
 	if (ret)
-		goto err_destroy_class;
+		goto err_put_anchor;
 
 	cdev_init(&rbus_control_cdev, &rbus_control_fops);
 	rbus_control_cdev.owner = THIS_MODULE;
+	cdev_set_parent(&rbus_control_cdev, &rbus_cdev_anchor);
 	ret = cdev_add(&rbus_control_cdev, rbus_control_devt, 1);
 	if (ret)
 		goto err_del_chan_cdev;
@@ -810,7 +844,8 @@ err_del_control_cdev:
 	cdev_del(&rbus_control_cdev);
 err_del_chan_cdev:
 	cdev_del(&rbus_chan_cdev);
-err_destroy_class:
+err_put_anchor:
+	rbus_cdev_anchor_put();
 	class_destroy(rbus_class);
 err_unregister_chan:
 	unregister_chrdev_region(rbus_chan_base, RBUS_CHAN_MINORS);
@@ -826,6 +861,7 @@ static void __exit rbus_cdev_exit(void)
 	device_destroy(rbus_class, rbus_control_devt);
 	cdev_del(&rbus_control_cdev);
 	cdev_del(&rbus_chan_cdev);
+	rbus_cdev_anchor_put();
 	class_destroy(rbus_class);
 	unregister_chrdev_region(rbus_chan_base, RBUS_CHAN_MINORS);
 	unregister_chrdev_region(rbus_control_devt, 1);

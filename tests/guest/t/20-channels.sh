@@ -120,6 +120,20 @@ t_nodes_follow_cdev_module() {
 	"$CT" destroy survivor
 }
 
+# Unloaded, and at once opened again through the control node, three times:
+# each open finds no stale cdev of the unloaded module (on the debug kernel
+# DEBUG_KOBJECT_RELEASE delays a cdev's release by seconds; an unload that
+# did not wait for it left a timer and the node's inode pointing into freed
+# module memory: ODEBUG, then KASAN in chrdev_open).
+t_unload_open_rounds() {
+	local i
+	for i in 1 2 3; do
+		unload_all
+		ringbusctl version >/dev/null || fail "round $i: opening /dev/ringbus/control did not load the stack"
+		assert_loaded $RB_MODULES
+	done
+}
+
 t_housekeeping_thread() {
 	ps -e -o comm= | grep -qx ringbusd || fail "no ringbusd kernel thread"
 }
@@ -130,4 +144,5 @@ rb_case "channel: /proc/ringbus/channels with 200 channels (more than a page)" t
 rb_case "channel: /proc/ringbus/channels row values" t_proc_row_values
 rb_case "channel: per-CPU statistics sum to the totals" t_cpu_stats_sum
 rb_case "channel: nodes follow ringbus_cdev unload and reload" t_nodes_follow_cdev_module
+rb_case "channel: three unloads, each followed at once by an open of the control node that loads the stack again" t_unload_open_rounds
 rb_case "channel: ringbusd housekeeping thread runs" t_housekeeping_thread
