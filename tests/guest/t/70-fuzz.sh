@@ -35,6 +35,12 @@ phase() {
 	grep -q '^rb-fuzz: PASS' "$OUT/root.out" || fail "root run ($(basename "$rbin")) failed (exit $rc)"
 	grep -q '^rb-fuzz: PASS' "$OUT/member.out" || fail "member run ($(basename "$mbin")) failed (exit $mrc)"
 	[ "$rc" = 0 ] && [ "$mrc" = 0 ] || fail "exit status root $rc member $mrc"
+	# Both runs did fuzz: a PASS over no operation proves nothing.
+	local f n
+	for f in root member; do
+		n=$(awk '/^rb-fuzz: process [0-9]+: [0-9]+ ops/ { n += $4 } END { print n + 0 }' "$OUT/$f.out")
+		[ "$n" -gt 0 ] || fail "the $f run reported no operation"
+	done
 }
 
 # ops: the number of operations both runs made, for the diagnostic line.
