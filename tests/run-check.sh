@@ -232,6 +232,16 @@ boot_and_check() {
 		cmdline=
 	fi
 	echo "   long tests: ${cmdline:-full length}"
+	# The debug kernel's console gets warnings and worse only: at
+	# DEBUG_KOBJECT_RELEASE's info lines a serial console under emulation
+	# slows the boot; dmesg, which the host scans, keeps every line (a
+	# log buffer of 16 MiB, so that none is overwritten).
+	# After its cases it proves its detectors fire (rbtest.detectors=1,
+	# tests/guest/detectors.sh).
+	local detectors=
+	case $k in
+	*-rbdebug) cmdline="$cmdline loglevel=5 log_buf_len=16M rbtest.detectors=1" detectors=1 ;;
+	esac
 	# A boot whose load/unload rounds run at full length (no
 	# rbtest.cycles=) alone records the allocation stacks 65-lifecycle
 	# judges leaks by (RB_SLAB_TRACK): recording them slows every kmalloc.
@@ -272,6 +282,11 @@ boot_and_check() {
 	fi
 	sed -n '/^RINGBUS-TAP-BEGIN$/,/^RINGBUS-TAP-END$/p' "$b/results.clean" >"$b/tap.txt"
 	sed -n '/^RINGBUS-DMESG-BEGIN$/,/^RINGBUS-DMESG-END$/p' "$b/results.clean" >"$b/dmesg.txt"
+	sed -n '/^RINGBUS-KMEMLEAK-BEGIN$/,/^RINGBUS-KMEMLEAK-END$/p' "$b/results.clean" >"$b/kmemleak.txt"
+	sed -n '/^RINGBUS-DETECTORS-BEGIN$/,/^RINGBUS-DETECTORS-END$/p' "$b/results.clean" >"$b/detectors.txt"
+	# The kernel's lines on the console, from their timestamp on (a line
+	# may follow a prompt that did not end its own, such as getty's).
+	grep -aoE '\[ *[0-9]+\.[0-9]+\] .*' "$b/console.log" >"$b/console-kernel.txt"
 	if [ "$booted" = 1 ] && grep -q '^RINGBUS-TAP-END$' "$b/tap.txt"; then
 		pass "$suite ($k): guest booted, ran the suite and powered off"
 	else
@@ -319,10 +334,11 @@ boot_and_check() {
 	fi
 	# The kernel log: the guest's dmesg, plus kernel lines on the console
 	# (they include whatever happened after the dump, e.g. at power-off).
-	{
-		cat "$b/dmesg.txt"
-		grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$b/console.log"
-	} | grep -aE "$bad_kernel_lines" >"$b/kernel-bad.txt"
+	# On the debug kernel, what follows the detectors' marker is theirs
+	# (judged below), not the suite's.
+	awk 'FNR == 1 { cut = 0 } /RINGBUS-DETECTORS-BEGIN/ { cut = 1 } !cut' \
+		"$b/dmesg.txt" "$b/kmemleak.txt" "$b/console-kernel.txt" |
+		grep -aE "$bad_kernel_lines" >"$b/kernel-bad.txt"
 	if [ -s "$b/dmesg.txt" ] && [ ! -s "$b/kernel-bad.txt" ]; then
 		pass "$suite ($k): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
 	else
@@ -330,7 +346,39 @@ boot_and_check() {
 		[ -s "$b/dmesg.txt" ] || echo "    (the guest sent no kernel log)"
 		show "$b/kernel-bad.txt" 20
 	fi
+	[ -z "$detectors" ] || check_detectors "$suite" "$k" "$b"
 	echo "$suite $k $((passed - p0)) $((failed - f0))" >>"$table"
+}
+
+# check_detectors SUITE KVER BOOTDIR: each deliberate bug of
+# rbtest_detectors.ko (tests/guest/detectors.sh) was reported by its
+# detector in the kernel log after the marker, the leak by kmemleak.  A
+# detector that stays silent fails: the clean log above it would prove
+# nothing.
+check_detectors() {
+	local suite=$1 k=$2 b=$3 after=$3/dmesg-detectors.txt what re
+	awk 'FNR == 1 { on = 0 } on; /RINGBUS-DETECTORS-BEGIN/ { on = 1 }' \
+		"$b/dmesg.txt" "$b/console-kernel.txt" >"$after"
+	for what in \
+		"KASAN (or KFENCE, when it sampled the object) reports a use after free|BUG: (KASAN: [a-z-]*use-after-free|KFENCE: use-after-free read) in rbtd_uaf" \
+		"lockdep reports a lock-order inversion|WARNING: possible circular locking dependency detected" \
+		"DEBUG_ATOMIC_SLEEP reports a sleep in atomic context|BUG: sleeping function called from invalid context" \
+		"kmemleak reports a leak|rbtd_leak"; do
+		re=${what#*|}
+		what=${what%%|*}
+		case $what in
+		kmemleak*) grep -q 'unreferenced object' "$b/detectors.txt" &&
+			grep -qE "$re" "$b/detectors.txt" ;;
+		*) grep -qE "$re" "$after" ;;
+		esac
+		if [ $? = 0 ]; then
+			pass "$suite ($k): detectors fire: $what (rbtest_detectors.ko)"
+		else
+			fail "$suite ($k): detectors fire: $what (rbtest_detectors.ko)"
+			fail_log "$b/detectors.txt"
+			grep -v '^RINGBUS' "$b/detectors.txt" | head -n 5 | sed 's/^/    /'
+		fi
+	done
 }
 
 # Kernel log lines that fail a run wherever they appear.
@@ -373,7 +421,19 @@ for suite in $KSUITES; do
 		echo "$suite - not-built -" >>"$table"
 		continue
 	fi
-	if ! tests/vm/prepare.sh "$suite" "$out" >"$out/prepare.log" 2>&1; then
+	# bookworm's root also gets the project's debug kernel (built once,
+	# cached: tests/vm/debug-kernel.sh).
+	dk=
+	if [ "$suite" = bookworm ] && [ -z "${RB_NO_DEBUG_KERNEL:-}" ]; then
+		if dk=$(tests/vm/debug-kernel.sh 2>"$out/debug-kernel-build.log"); then
+			pass "debug kernel built: $(basename "$(ls "$dk"/linux-image-*.deb)") ($(cat "$dk/build-seconds") s when built)"
+		else
+			fail "debug kernel built (tests/vm/debug-kernel.sh)"
+			show "$out/debug-kernel-build.log" 20
+			dk=
+		fi
+	fi
+	if ! RB_DEBUG_KERNEL=$dk tests/vm/prepare.sh "$suite" "$out" >"$out/prepare.log" 2>&1; then
 		fail "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
 		show "$out/prepare.log"
 		continue

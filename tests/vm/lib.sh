@@ -4,7 +4,7 @@
 RB_CACHE=${RB_CACHE:-/var/cache/ringbus-test}
 
 # Kernel log lines that fail a run wherever they appear.
-RB_BAD_KERNEL_LINES='WARNING:|BUG:|Oops|general protection|KASAN|lockdep|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN'
+RB_BAD_KERNEL_LINES='WARNING:|BUG:|Oops|general protection|KASAN|lockdep is turned off|DEBUG_LOCKS_WARN_ON|inconsistent lock state|possible irq lock inversion|refcount_t|list_add corruption|list_del corruption|Call Trace|Kernel panic|possible recursive locking|circular locking|hung_task|soft lockup|UBSAN|Invalid wait context|suspicious RCU usage|unreferenced object|KFENCE:|ODEBUG:'
 
 # On the kernel command line of make check's full-length boot and of
 # quick.sh's: the slab allocator records the allocation stack of every
@@ -36,6 +36,22 @@ RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress
 # loading, the channel ABI native and 32-bit, the in-kernel producer.
 RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,50-kernel-producer
 
+# The groups the debug kernel boots with (KASAN, lockdep, kmemleak: under
+# emulation a case there takes 4 to 12 times as long as on a stock kernel,
+# and DEBUG_KOBJECT_RELEASE makes every module unload wait 1 to 4 s for its
+# kobject): ringbus's kernel code driven hard - the channel ABI, the
+# in-kernel producer from every context, the stress runs and the fuzzer.
+# Loading and unloading are exercised by each group's own modprobe -r and
+# judged by kmemleak at the end; 10-modules (239 s there), 62-hostile
+# (over 8 minutes) and 65-lifecycle's rounds would not fit CI's time.
+RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,70-fuzz
+
+# sid's kernel (the newest the archive has), beside the full suite on
+# bullseye, bookworm and trixie: what a new kernel's internals could break -
+# the compatibility subset, stress, hostile users and the fuzzer.  The CLI,
+# doctor and no-headers groups test DKMS and user space, run on the others.
+RB_NEWEST_GROUPS=$RB_COMPAT_GROUPS,60-stress,62-hostile,70-fuzz
+
 # The groups whose subject does not depend on the kernel series (the
 # benchmark tool and its report): run on bookworm's first kernel only.
 RB_ONCE_GROUPS=80-bench-smoke
@@ -46,8 +62,10 @@ RB_ONCE_GROUPS=80-bench-smoke
 rb_boot_groups() {
 	case $2 in
 	*-rt-*) echo "$RB_RT_GROUPS" ;;
+	*-rbdebug) echo "$RB_DEBUG_GROUPS" ;;
 	"$3")
 		[ "$1" = bookworm ] && return 0
+		[ "$1" = sid ] && { echo "$RB_NEWEST_GROUPS"; return 0; }
 		printf '%s\n' ${4//,/ } | grep -vxF -e "${RB_ONCE_GROUPS//,/$'\n'}" | paste -sd,
 		;;
 	*) echo "$RB_COMPAT_GROUPS" ;;

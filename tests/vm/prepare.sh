@@ -94,6 +94,22 @@ fi
 # The package life cycle: remove, purge, reinstall, reconfigure, and a
 # kernel upgrade where the suite offers one.  Ends installed.
 "$here/pkg-lifecycle.sh" "$root" "$ver" "$suite" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
+# The project's debug kernel (tests/vm/debug-kernel.sh; RB_DEBUG_KERNEL is
+# the directory of its packages), installed like any kernel package: its
+# postinst makes the initramfs and DKMS's kernel hook builds the suite.
+if [ -n "${RB_DEBUG_KERNEL:-}" ]; then
+	mkdir -p "$root/tmp/rb-debug-kernel"
+	cp "$RB_DEBUG_KERNEL"/linux-image-*.deb "$RB_DEBUG_KERNEL"/linux-headers-*.deb \
+		"$root/tmp/rb-debug-kernel/"
+	chroot "$root" /bin/bash -euc "
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y --no-install-recommends /tmp/rb-debug-kernel/*.deb
+	" >"$out/debug-kernel.log" 2>&1 || {
+		tail -n 30 "$out/debug-kernel.log" >&2
+		rb_die "installing the debug kernel into the $suite root failed (log: $out/debug-kernel.log)"
+	}
+	rm -rf "$root/tmp/rb-debug-kernel"
+fi
 # The compiler-driven static checks (W=1, sparse) use this same root's
 # compiler and headers, what a user's DKMS build sees, for every kernel the
 # root has after the life cycle (the upgrade added one on bookworm).
@@ -115,7 +131,8 @@ for k in $(ls "$root/lib/modules"); do
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
 		mkdir -p /tmp/rbtest-ko/$k
 		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko \
-			/usr/lib/ringbus-tests/consumer/rbtest_baseline.ko /tmp/rbtest-ko/$k/
+			/usr/lib/ringbus-tests/consumer/rbtest_baseline.ko \
+			/usr/lib/ringbus-tests/consumer/rbtest_detectors.ko /tmp/rbtest-ko/$k/
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
 	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer modules did not build for $k (log: $out/consumer.log)"
 done
