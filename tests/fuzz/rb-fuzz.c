@@ -65,7 +65,7 @@ static unsigned int opt_duration = 10, opt_threads = 3, opt_procs = 2;
 static unsigned long opt_ops, opt_check = 256;
 static char opt_prefix[16] = "fz";
 static char opt_also[16];
-static int opt_verbose;
+static int opt_verbose, opt_fill;
 
 static void usage(FILE *f)
 {
@@ -79,6 +79,8 @@ static void usage(FILE *f)
 		"  --check N      known-good sanity sequence every N ops (default 256)\n"
 		"  --prefix P     channel names P-0..P-%d (default fz)\n"
 		"  --also P       also use the pool of another run (P-0..P-%d)\n"
+		"  --fill         fill the registry with channels P-fN first; every\n"
+		"                 worker then starts with a sanity sequence\n"
 		"  --verbose      print every operation\n"
 		"  --help         this text\n"
 		"Exit status 0: no invariant broken; 1: a violation (the reproducing\n"
@@ -88,9 +90,10 @@ static void usage(FILE *f)
 static void repro_line(void)
 {
 	printf("rb-fuzz: reproduce with: rb-fuzz --seed %llu --duration %u --ops %lu"
-	       " --threads %u --procs %u --check %lu --prefix %s%s%s\n",
+	       " --threads %u --procs %u --check %lu --prefix %s%s%s%s\n",
 	       (unsigned long long)opt_seed, opt_duration, opt_ops, opt_threads,
-	       opt_procs, opt_check, opt_prefix, opt_also[0] ? " --also " : "", opt_also);
+	       opt_procs, opt_check, opt_prefix, opt_also[0] ? " --also " : "", opt_also,
+	       opt_fill ? " --fill" : "");
 }
 
 /* --- per-worker state ----------------------------------------------------- */
@@ -1201,7 +1204,7 @@ static void *worker_main(void *arg)
 		if ((w->ops & 63) == 0 && time(NULL) >= deadline)
 			break;
 		w->ops++;
-		if (opt_check && w->ops % opt_check == 0)
+		if ((opt_check && w->ops % opt_check == 0) || (opt_fill && w->ops == 1))
 			sanity(w);
 		else
 			one_op(w);
@@ -1327,6 +1330,35 @@ static void cleanup_pool(void)
 	close(ctl);
 }
 
+/*
+ * --fill: create P-f0, P-f1, ... until the registry refuses with ENOSPC,
+ * after the list of the channels that existed before, so the workers may
+ * reap them.  Every worker starts with a sanity sequence, and the first
+ * of them to create meets the full registry, however slow the kernel.
+ * Return: 0, or 1 on a setup error.
+ */
+static int fill_registry(int ctl)
+{
+	struct ringbus_create c;
+	unsigned int n;
+
+	for (n = 0;; n++) {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.name, sizeof(c.name), "%s-f%u", opt_prefix, n);
+		c.capacity = 4096;
+		c.perm = 0600;
+		if (ioctl(ctl, RINGBUS_IOC_CREATE, &c))
+			break;
+	}
+	if (errno != ENOSPC) {
+		printf("rb-fuzz: --fill: CREATE %s: %s\n", c.name, strerror(errno));
+		return 1;
+	}
+	printf("rb-fuzz: filled the registry: %u channels made, %u there before\n",
+	       n, before_n);
+	return 0;
+}
+
 static void dump_stacks(pid_t pid)
 {
 	char cmd[160];
@@ -1349,6 +1381,7 @@ int main(int argc, char **argv)
 		{ "check", required_argument, NULL, 'c' },
 		{ "prefix", required_argument, NULL, 'P' },
 		{ "also", required_argument, NULL, 'A' },
+		{ "fill", no_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1369,6 +1402,7 @@ int main(int argc, char **argv)
 		case 'c': opt_check = strtoul(optarg, NULL, 0); break;
 		case 'P': snprintf(opt_prefix, sizeof(opt_prefix), "%s", optarg); break;
 		case 'A': snprintf(opt_also, sizeof(opt_also), "%s", optarg); break;
+		case 'F': opt_fill = 1; break;
 		case 'v': opt_verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -1395,12 +1429,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o = list_channels(m, &before_names);
-	close(m);
 	if (o < 0) {
 		perror("RINGBUS_IOC_LIST");
 		return 2;
 	}
 	before_n = (unsigned int)o;
+	if (opt_fill && fill_registry(m))
+		return 2;
+	close(m);
 	deadline = time(NULL) + opt_duration;
 	pids = calloc(opt_procs, sizeof(*pids));
 	if (!pids)
