@@ -296,6 +296,9 @@ boot_and_check() {
 	fi
 	parse_tap "$suite ($k)" "$b/tap.txt" <"$b/tap.txt"
 	echo "   group times: $(sed -n 's/^# time //p' "$b/tap.txt" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
+	echo "   slowest cases: $(awk '/^(not )?ok - / { sub(/^(not )?ok - /, ""); c = $0 }
+		/^# took [0-9]+s$/ { print $3 + 0, c }' "$b/tap.txt" | sort -rn | head -n 3 |
+		awk '{ t = $1; $1 = ""; printf "%s%ss%s", (NR > 1 ? "; " : ""), t, $0 }')"
 	# The boot lost no case: every group it was to run started, and
 	# reported each case of tests/guest/cases.txt and no other.
 	local groups cc

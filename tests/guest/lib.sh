@@ -14,7 +14,7 @@ RB_MODULES="ringbus ringbus_cdev ringbus_proc"
 # the kernel log (sysrq w) and into its diagnostics, and everything of its
 # process group is killed, so the rest of the group goes on.
 rb_case() {
-	local name=$1 log rc pid wd tmo=${RB_CASE_TIMEOUT:-600}
+	local name=$1 log rc pid wd tmo=${RB_CASE_TIMEOUT:-600} t0=$SECONDS
 	shift
 	log=$(mktemp /tmp/rb-case.XXXXXX)
 	# set -m: each background job a process group of its own; set +m in
@@ -46,6 +46,7 @@ rb_case() {
 		echo "not ok - $name"
 		sed 's/^/#   /' "$log"
 	fi
+	echo "# took $((SECONDS - t0))s"
 	rm -f "$log" "$log.timeout"
 }
 
