@@ -129,3 +129,29 @@ wait_file_has() {
 	done
 	fail "no line '$2' in $1 within 10 s (it has: $(head -c 200 "$1" 2>/dev/null))"
 }
+
+# faults_prepare: the fault-injection groups' start (the debug kernel
+# only).  Sets FN (rb-failnth) and OUT (a fresh directory); a kernel
+# without fault injection fails the group's first case and ends it.
+faults_prepare() {
+	FS=/sys/kernel/debug/failslab
+	FN=$RB_BIN/rb-failnth
+	if [ ! -e /proc/self/fail-nth ] || [ ! -d "$FS" ]; then
+		echo "not ok - faults: this kernel has no fault injection (/proc/self/fail-nth, $FS): the group is the debug kernel's"
+		exit 0
+	fi
+	OUT=$(mktemp -d /tmp/rb-faults.XXXXXX)
+	# failslab as fail-nth needs it: sleeping allocations too (the
+	# default ignores them), and quiet - its stack dumps would fail the
+	# kernel-log check.  fail_page_alloc counts its sites for fail-nth
+	# too (higher orders, atomic ones): quiet as well.
+	FP=/sys/kernel/debug/fail_page_alloc
+	old_wait=$(cat "$FS/ignore-gfp-wait")
+	old_verbose=$(cat "$FS/verbose")
+	old_pverbose=$(cat "$FP/verbose" 2>/dev/null || echo 2)
+	echo N >"$FS/ignore-gfp-wait"
+	echo 0 >"$FS/verbose"
+	[ ! -e "$FP/verbose" ] || echo 0 >"$FP/verbose"
+	trap 'echo "$old_wait" >"$FS/ignore-gfp-wait"; echo "$old_verbose" >"$FS/verbose"
+		[ ! -e "$FP/verbose" ] || echo "$old_pverbose" >"$FP/verbose"' EXIT
+}

@@ -44,7 +44,13 @@ RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,50-kernel-produc
 # Loading and unloading are exercised by each group's own modprobe -r and
 # judged by kmemleak at the end; 10-modules (239 s there), 62-hostile
 # (over 8 minutes) and 65-lifecycle's rounds would not fit CI's time.
-RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,70-fuzz
+RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,68-faults,70-fuzz
+
+# The groups only the debug kernel can run (fault injection), left out of
+# every other boot.  69-faults-load (module loading with each allocation
+# failing in turn: about 7 to 12 s a site there, a quarter of an hour for
+# both modules) runs on request: quick.sh -k 6.12.117-rbdebug 69-faults-load.
+RB_DEBUG_ONLY_GROUPS=68-faults,69-faults-load
 
 # sid's kernel (the newest the archive has), beside the full suite on
 # bullseye, bookworm and trixie: what a new kernel's internals could break -
@@ -56,17 +62,18 @@ RB_NEWEST_GROUPS=$RB_COMPAT_GROUPS,60-stress,62-hostile,70-fuzz
 # benchmark tool and its report): run on bookworm's first kernel only.
 RB_ONCE_GROUPS=80-bench-smoke
 
-# rb_boot_groups SUITE KVER FIRST ALL: the rbtest.only= list of a boot,
-# empty for the whole suite.  FIRST is the suite's first (default) kernel,
-# ALL every group of tests/guest/t, comma-separated.
+# rb_boot_groups SUITE KVER FIRST ALL: the rbtest.only= list of a boot.
+# FIRST is the suite's first (default) kernel, ALL every group of
+# tests/guest/t, comma-separated.
 rb_boot_groups() {
 	case $2 in
 	*-rt-*) echo "$RB_RT_GROUPS" ;;
 	*-rbdebug) echo "$RB_DEBUG_GROUPS" ;;
 	"$3")
-		[ "$1" = bookworm ] && return 0
 		[ "$1" = sid ] && { echo "$RB_NEWEST_GROUPS"; return 0; }
-		printf '%s\n' ${4//,/ } | grep -vxF -e "${RB_ONCE_GROUPS//,/$'\n'}" | paste -sd,
+		local skip=$RB_DEBUG_ONLY_GROUPS
+		[ "$1" = bookworm ] || skip=$skip,$RB_ONCE_GROUPS
+		printf '%s\n' ${4//,/ } | grep -vxF -e "${skip//,/$'\n'}" | paste -sd,
 		;;
 	*) echo "$RB_COMPAT_GROUPS" ;;
 	esac
