@@ -475,7 +475,9 @@ static long rbus_ioc_list(void __user *argp)
 	ringbus_get_core_info(&core);
 	ctx.room = min(l.count, core.max_channels);
 	if (ctx.room) {
-		ctx.names = kvcalloc(ctx.room, RINGBUS_NAME_MAX, GFP_KERNEL_ACCOUNT);
+		/* a size the caller chose: its ENOMEM, no warning */
+		ctx.names = kvcalloc(ctx.room, RINGBUS_NAME_MAX,
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!ctx.names)
 			return -ENOMEM;
 	}

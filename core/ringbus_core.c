@@ -842,7 +842,11 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 			goto err_free_ch;
 		}
 	}
-	ch->buf = __vmalloc(capacity, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	/*
+	 * __GFP_NOWARN: the size is the caller's, and a failure is its
+	 * ENOMEM, not a stack dump in the kernel log (as bpf_map_area_alloc).
+	 */
+	ch->buf = __vmalloc(capacity, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	if (!ch->buf) {
 		ret = -ENOMEM;
 		goto err_uncharge;
