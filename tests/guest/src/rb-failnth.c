@@ -55,7 +55,14 @@
 #define MODULE_INIT_COMPRESSED_FILE 4
 #endif
 
-static const char *op;
+enum op { OP_CREATE, OP_DESTROY, OP_OPEN, OP_WRITE, OP_BATCH, OP_READ, OP_LIST,
+	  OP_LOAD_CORE, OP_LOAD_CDEV, OP_N };
+static const char *const op_names[OP_N] = {
+	"create", "destroy", "open", "write", "batch", "read", "list",
+	"load-core", "load-cdev",
+};
+static const char *op;	/* op_names[kind] */
+static enum op kind;
 static int count_only;
 static int nth_fd = -1;
 static int violations;
@@ -206,7 +213,7 @@ static int one(unsigned int n, int *failed, int *tolerated)
 
 	memset(payload, 'f', sizeof(payload));
 	/* Set up, outside the injection window. */
-	if (!strcmp(op, "load-core") || !strcmp(op, "load-cdev")) {
+	if (kind >= OP_LOAD_CORE) {
 		if (!ko)
 			die("RB_KO names no .ko");
 		mfd = open(ko, O_RDONLY | O_CLOEXEC);
@@ -216,17 +223,17 @@ static int one(unsigned int n, int *failed, int *tolerated)
 			mflags = MODULE_INIT_COMPRESSED_FILE;
 	} else {
 		cfd = ctl();
-		if (strcmp(op, "create") && strcmp(op, "list")) {
+		if (kind != OP_CREATE && kind != OP_LIST) {
 			if (do_create(cfd, NAME))
 				die("create %s: %s", NAME, strerror(errno));
 			if (!node_settles(NAME, 1))
 				die("no /dev/ringbus/%s", NAME);
 		}
-		if (!strcmp(op, "write") || !strcmp(op, "batch") || !strcmp(op, "read")) {
+		if (kind == OP_WRITE || kind == OP_BATCH || kind == OP_READ) {
 			fd = open("/dev/ringbus/" NAME, O_RDWR | O_CLOEXEC);
 			if (fd < 0)
 				die("open %s: %s", NAME, strerror(errno));
-			if (!strcmp(op, "read") && write(fd, payload, sizeof(payload)) != sizeof(payload))
+			if (kind == OP_READ && write(fd, payload, sizeof(payload)) != sizeof(payload))
 				die("write: %s", strerror(errno));
 			before = records_of(NAME);
 		}
@@ -235,16 +242,16 @@ static int one(unsigned int n, int *failed, int *tolerated)
 	memset(names, 0, sizeof(names));
 
 	arm(n);
-	if (!strcmp(op, "create")) {
+	if (kind == OP_CREATE) {
 		r = do_create(cfd, NAME);
-	} else if (!strcmp(op, "destroy")) {
+	} else if (kind == OP_DESTROY) {
 		r = do_destroy(cfd, NAME);
-	} else if (!strcmp(op, "open")) {
+	} else if (kind == OP_OPEN) {
 		fd = open("/dev/ringbus/" NAME, O_RDWR | O_CLOEXEC);
 		r = fd < 0 ? -1 : 0;
-	} else if (!strcmp(op, "write")) {
+	} else if (kind == OP_WRITE) {
 		r = write(fd, payload, sizeof(payload)) == sizeof(payload) ? 0 : -1;
-	} else if (!strcmp(op, "batch")) {
+	} else if (kind == OP_BATCH) {
 		/*
 		 * NRECS records of 100 bytes: each a __u32 length, a __u32
 		 * zero, the payload, padding to 8 bytes.
@@ -262,17 +269,15 @@ static int one(unsigned int n, int *failed, int *tolerated)
 		b.buf_len = sizeof(recs);
 		b.max_records = NRECS;
 		r = ioctl(fd, RINGBUS_IOC_WRITE_BATCH, &b);
-	} else if (!strcmp(op, "read")) {
+	} else if (kind == OP_READ) {
 		r = read(fd, buf, sizeof(buf)) > 0 ? 0 : -1;
-	} else if (!strcmp(op, "list")) {
+	} else if (kind == OP_LIST) {
 		memset(&l, 0, sizeof(l));
 		l.names = (uintptr_t)names;
 		l.count = 64;
 		r = ioctl(cfd, RINGBUS_IOC_LIST, &l);
-	} else if (!strcmp(op, "load-core") || !strcmp(op, "load-cdev")) {
+	} else {	/* OP_LOAD_CORE, OP_LOAD_CDEV */
 		r = syscall(SYS_finit_module, mfd, params ? params : "", mflags);
-	} else {
-		die("unknown operation (create, destroy, open, write, batch, read, list, load-core, load-cdev)");
 	}
 	err = errno;
 	left = disarm();
@@ -296,32 +301,32 @@ static int one(unsigned int n, int *failed, int *tolerated)
 
 	/* What the result must have left; then clean up. */
 	if (count_only) {
-		const char *mod = !strcmp(op, "load-core") ? "ringbus" : "ringbus_cdev";
+		const char *mod = kind == OP_LOAD_CORE ? "ringbus" : "ringbus_cdev";
 
 		if (mfd >= 0 && r == 0 && syscall(SYS_delete_module, mod, O_NONBLOCK))
 			die("delete_module %s: %s", mod, strerror(errno));
-	} else if (!strcmp(op, "create")) {
+	} else if (kind == OP_CREATE) {
 		if (channel_exists(NAME) != (r == 0))
 			violation(n, "create %s, but the channel %s", r ? "failed" : "succeeded",
 				  r ? "exists" : "does not exist");
 		if (!node_settles(NAME, r == 0))
 			violation(n, "the node of %s %s", NAME, r ? "appeared" : "did not appear");
-	} else if (!strcmp(op, "destroy")) {
+	} else if (kind == OP_DESTROY) {
 		if (channel_exists(NAME) != (r != 0))
 			violation(n, "destroy %s, but the channel %s", r ? "failed" : "succeeded",
 				  r ? "is gone" : "still exists");
-	} else if (!strcmp(op, "write") || !strcmp(op, "batch")) {
+	} else if (kind == OP_WRITE || kind == OP_BATCH) {
 		unsigned long long after = records_of(NAME);
-		unsigned long long want = r ? 0 : (!strcmp(op, "write") ? 1 : NRECS);
+		unsigned long long want = r ? 0 : (kind == OP_WRITE ? 1 : NRECS);
 
 		/* A failed batch may have written a prefix: b.count says. */
-		if (!strcmp(op, "batch") && r)
+		if (kind == OP_BATCH && r)
 			want = b.count;
 		if (after - before != want)
 			violation(n, "%s %s: %llu records written, want %llu", op,
 				  r ? "failed" : "succeeded", after - before, want);
-	} else if (!strcmp(op, "load-core") || !strcmp(op, "load-cdev")) {
-		const char *mod = !strcmp(op, "load-core") ? "ringbus" : "ringbus_cdev";
+	} else if (kind >= OP_LOAD_CORE) {
+		const char *mod = kind == OP_LOAD_CORE ? "ringbus" : "ringbus_cdev";
 
 		if (module_loaded(mod) != (r == 0))
 			violation(n, "finit_module %s, but %s is %sloaded",
@@ -358,7 +363,14 @@ int main(int argc, char **argv)
 			"       rb-failnth --count OP\n");
 		return 2;
 	}
-	op = argv[1];
+	for (kind = 0; kind < OP_N && strcmp(argv[1], op_names[kind]); kind++)
+		;
+	if (kind == OP_N) {
+		fprintf(stderr, "rb-failnth: unknown operation %s (create, destroy, open, write, batch, read, list, load-core, load-cdev)\n",
+			argv[1]);
+		return 2;
+	}
+	op = op_names[kind];
 	if (argc > 2)
 		first = strtoul(argv[2], NULL, 0);
 	if (argc > 3)
