@@ -249,10 +249,11 @@ boot_and_check() {
 	*" rbtest.cycles="*) ;;
 	*) cmdline="$cmdline $RB_SLAB_TRACK" ;;
 	esac
-	# The PREEMPT_RT flavour runs the groups that prove the context
-	# promises (spinlock_t sleeps there; RB_RT_GROUPS in tests/vm/lib.sh),
-	# a suite's later kernel a compatibility subset (RB_COMPAT_GROUPS), not
-	# the whole suite again: their build, W=1 and sparse are above.
+	# Each boot runs what its kernel can break (rb_boot_groups in
+	# tests/vm/lib.sh, docs/testing.md section 5): the PREEMPT_RT flavour
+	# the context promises, a later kernel the compatibility subset, the
+	# other suites' kernels their own subsets; every kernel's build, W=1
+	# and sparse are above.
 	local only
 	only=$(rb_boot_groups "$suite" "$k" "$(head -n 1 "$out/kernels")" \
 		"$(cd tests/guest/t && ls -- *.sh | sed 's/\.sh$//' | paste -sd,)")
