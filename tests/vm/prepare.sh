@@ -132,7 +132,8 @@ for k in $(ls "$root/lib/modules"); do
 		mkdir -p /tmp/rbtest-ko/$k
 		mv /usr/lib/ringbus-tests/consumer/rbtest_producer.ko \
 			/usr/lib/ringbus-tests/consumer/rbtest_baseline.ko \
-			/usr/lib/ringbus-tests/consumer/rbtest_detectors.ko /tmp/rbtest-ko/$k/
+			/usr/lib/ringbus-tests/consumer/rbtest_detectors.ko \
+			/usr/lib/ringbus-tests/consumer/rbtest_race.ko /tmp/rbtest-ko/$k/
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
 	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer modules did not build for $k (log: $out/consumer.log)"
 done

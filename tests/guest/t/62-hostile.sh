@@ -284,6 +284,49 @@ t_foreign_node() {
 	ex_done
 }
 
+# An open racing a create through a node for the number the new channel
+# will get (the next one: numbers are handed out cyclically) must meet no
+# half-made channel.  rbtest_race.ko holds the create where ringbus_cdev
+# takes the reference its node keeps (ringbus_channel_get) until an open
+# begun during the hold has returned: the node is not published yet, so
+# that open finds no channel (ENODEV).  A node published before its
+# channel pointer was set would make that open dereference NULL.
+t_node_publication() {
+	local d p=/sys/module/rbtest_race/parameters ko m pid ready
+	ko=$RB_DIR/consumer/$(uname -r)/rbtest_race.ko
+	[ -f "$ko" ] || fail "no $ko (the consumer did not build against the package)"
+	d=$(mktemp -d /var/tmp/rb-race.XXXXXX) || fail "mktemp"
+	trap 'kill "$pid" 2>/dev/null; wait 2>/dev/null; rmmod rbtest_race 2>/dev/null; rm -rf "$d"' EXIT
+	insmod "$ko" || fail "insmod $ko"
+	ringbusctl create rc-a >/dev/null || fail "create rc-a"
+	m=$(cat /sys/class/ringbus/rc-a/dev) || fail "no device number for rc-a"
+	mknod "$d/next" c "${m%:*}" $((${m#*:} + 1)) || fail "mknod $d/next"
+	ringbusctl destroy rc-a || fail "destroy rc-a"
+	# The opener: opens the next number's node until it is killed.
+	mkfifo "$d/ready" || fail "mkfifo"
+	(
+		echo "$BASHPID" >"$p/open_pid"
+		echo go >"$d/ready"
+		while :; do { : <"$d/next"; } 2>/dev/null; done
+	) &
+	pid=$!
+	read -r ready <"$d/ready"
+	assert_eq "opener ready" go "$ready"
+	sh -c 'echo $$ >'"$p/hold_pid"' && exec ringbusctl create rc-b' >/dev/null ||
+		fail "create rc-b"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	assert_eq "creates held" 1 "$(cat "$p/held")"
+	[ "$(cat "$p/opens")" -ge 1 ] || fail "no open began and returned while the create was held"
+	assert_eq "open during the hold (-ENODEV)" -19 "$(cat "$p/open_ret")"
+	echo "held once; $(cat "$p/opens") open(s) in the hold, the first returned $(cat "$p/open_ret")" >"$OUT/n"
+	# The node was the new channel's: the open raced the right number.
+	assert_eq "rc-b's number" "${m%:*}:$((${m#*:} + 1))" "$(cat /sys/class/ringbus/rc-b/dev)"
+	{ : <"$d/next"; } || fail "open of rc-b's number after its create"
+	ringbusctl destroy rc-b || fail "destroy rc-b"
+	rmmod rbtest_race || fail "rmmod rbtest_race"
+}
+
 rm -f "$OUT/n"
 rb_case "hostile: user outside group ringbus: control EACCES, foreign channels EACCES/EPERM" t_nonmember
 echo "# $(cat "$OUT/n" 2>/dev/null)"
@@ -292,6 +335,9 @@ rb_case "hostile: another ringbus member: open EACCES, destroy/flush/chmod/give-
 echo "# $(cat "$OUT/n" 2>/dev/null)"
 rm -f "$OUT/n"
 rb_case "hostile: a node made with mknod opens no channel its owner could not: numbers not reused (ENODEV), the channel's mode checked (EACCES)" t_foreign_node
+echo "# $(cat "$OUT/n" 2>/dev/null)"
+rm -f "$OUT/n"
+rb_case "hostile: an open racing a create through the next number's node meets no half-made channel (ENODEV while the node is unpublished)" t_node_publication
 echo "# $(cat "$OUT/n" 2>/dev/null)"
 # A member in a user namespace of its own (unshare --user --map-root-user):
 # root there is nobody here.  No capability of the initial namespace, so
