@@ -27,8 +27,10 @@ rb_upgrade_pkgs() {
 
 # The guest groups a PREEMPT_RT kernel boots with (rbtest.only=): the
 # modules, the channel ABI, the in-kernel producer from every context and
-# the stress runs - what spinlock_t sleeping there could break.
-RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress
+# the stress runs - what spinlock_t sleeping there could break - and the
+# hostile users, whose boundaries (and the races of 62-hostile) hold on
+# every flavour Debian ships.
+RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress,62-hostile
 
 # The groups of a suite's later kernel of the same upstream series as a
 # kernel the whole suite runs on elsewhere (bookworm's 6.12 backport beside
