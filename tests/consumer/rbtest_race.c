@@ -7,15 +7,17 @@
  * it is complete: an open in the window finds no node (ENODEV) and never
  * the half-made one whose channel pointer is still NULL.
  *
- * Write a process id to open_pid (the opener) and then to hold_pid (the
- * creator).  The next ringbus_channel_get() the creator makes is held: in
- * a channel's creation that is the first, rbus_add_node()'s, since the
- * core's create takes no reference through it and ringbus_proc takes
- * none.  The hold spins (kprobe handlers run with preemption disabled)
- * until an open that the opener began while the hold was on has returned,
- * or RBTR_HOLD_MS passed.  Read back held (holds started), opens (the
- * opener's opens begun and returned inside a hold) and open_ret (what the
- * first of them returned).
+ * Write the node's device number to open_dev (major:minor), the opener's
+ * process id to open_pid and then the creator's to hold_pid.  The next
+ * ringbus_channel_get() the creator makes is held: in a channel's creation
+ * that is the first, rbus_add_node()'s, since the core's create takes no
+ * reference through it and ringbus_proc takes none.  The hold spins
+ * (kprobe handlers run with preemption disabled) until an open of
+ * open_dev that the opener began while the hold was on has returned, or
+ * RBTR_HOLD_MS passed; the opener's other opens of character devices (a
+ * shell's /dev/null) do not count.  Read back held (holds started), opens
+ * (the opener's opens of open_dev begun and returned inside a hold) and
+ * open_ret (what the first of them returned).
  *
  * Kernels without kprobes (the debug kernel's config leaves them out)
  * refuse the load with EOPNOTSUPP.
@@ -24,6 +26,8 @@
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -40,6 +44,10 @@ MODULE_PARM_DESC(hold_pid, "Hold this process's next ringbus_channel_get() (one-
 static int open_pid;
 module_param(open_pid, int, 0600);
 MODULE_PARM_DESC(open_pid, "The process whose opens end a hold");
+
+static char open_dev[16];
+module_param_string(open_dev, open_dev, sizeof(open_dev), 0600);
+MODULE_PARM_DESC(open_dev, "The device number (major:minor) whose opens end a hold");
 
 static int held;
 module_param(held, int, 0400);
@@ -87,9 +95,16 @@ struct rbtr_open_data {
 static int rbtr_open_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct rbtr_open_data *d = (struct rbtr_open_data *)ri->data;
+	/* chrdev_open(struct inode *inode, struct file *filp) */
+	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+	unsigned int major, minor;
 
-	d->in_hold = task_tgid_nr(current) == READ_ONCE(open_pid) &&
-		     atomic_read(&rbtr_holding);
+	d->in_hold = false;
+	if (task_tgid_nr(current) != READ_ONCE(open_pid) || !atomic_read(&rbtr_holding))
+		return 0;
+	if (sscanf(open_dev, "%u:%u", &major, &minor) != 2)
+		return 0;
+	d->in_hold = inode->i_rdev == MKDEV(major, minor);
 	return 0;
 }
 

@@ -302,12 +302,15 @@ t_node_publication() {
 	m=$(cat /sys/class/ringbus/rc-a/dev) || fail "no device number for rc-a"
 	mknod "$d/next" c "${m%:*}" $((${m#*:} + 1)) || fail "mknod $d/next"
 	ringbusctl destroy rc-a || fail "destroy rc-a"
-	# The opener: opens the next number's node until it is killed.
+	# The opener: opens the next number's node until it is killed (only
+	# its opens of that number count: open_dev).
+	echo "${m%:*}:$((${m#*:} + 1))" >"$p/open_dev"
 	mkfifo "$d/ready" || fail "mkfifo"
 	(
+		exec 2>/dev/null
 		echo "$BASHPID" >"$p/open_pid"
 		echo go >"$d/ready"
-		while :; do { : <"$d/next"; } 2>/dev/null; done
+		while :; do : <"$d/next"; done
 	) &
 	pid=$!
 	read -r ready <"$d/ready"
