@@ -12,6 +12,9 @@
  *  - leak=N: it allocates N objects of 96 bytes at load and never frees
  *    them, a deliberate leak of N objects per round: the proof that the
  *    lifecycle check sees a leak of one object per round.
+ *  - leak_percpu=N: it allocates N KiB of per-CPU memory at load and never
+ *    frees it: the proof that the per-CPU judgement (Percpu in
+ *    /proc/meminfo) sees a per-CPU leak.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +22,7 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/ringbus_compat.h>
 
@@ -32,11 +36,16 @@ static unsigned int leak;
 module_param(leak, uint, 0444);
 MODULE_PARM_DESC(leak, "Objects of 96 bytes allocated at load and never freed (default 0)");
 
+static unsigned int leak_percpu;
+module_param(leak_percpu, uint, 0444);
+MODULE_PARM_DESC(leak_percpu, "KiB of per-CPU memory allocated at load and never freed (default 0)");
+
 static dev_t rbb_base;
 static struct cdev rbb_cdev;
 static struct class *rbb_class;
 /* The last object leaked: stored, so that no compiler drops the kmalloc(). */
 static void *rbb_lost;
+static void __percpu *rbb_lost_percpu;
 
 static const struct file_operations rbb_fops = {
 	.owner = THIS_MODULE,
@@ -50,6 +59,12 @@ static void rbb_leak(void)
 		/* Deliberately lost: the leak the lifecycle check must see. */
 		WRITE_ONCE(rbb_lost, kmalloc(96, GFP_KERNEL));
 		if (!READ_ONCE(rbb_lost))
+			break;
+	}
+	for (i = 0; i < leak_percpu; i++) {
+		/* Deliberately lost: the per-CPU leak the check must see. */
+		WRITE_ONCE(rbb_lost_percpu, __alloc_percpu(1024, 8));
+		if (!READ_ONCE(rbb_lost_percpu))
 			break;
 	}
 }

@@ -42,6 +42,17 @@ SLAB_TOL_KB=2048
 # that leaks nothing, and see every object of one that leaks one a round.
 CACHES_CHECKED='^(kmalloc-.*|kernfs_node_cache)$'
 OBJ_TOL=4
+# Per-CPU memory (Percpu in /proc/meminfo) moves by whole pages of every
+# CPU's unit, never by the object, and a page the allocator populated
+# stays populated: the ringbus rounds may add no more than the leak-free
+# baseline module's rounds did, plus one page for each possible CPU
+# (PERCPU_STEP_KB).  Over 200 rounds that catches a leak of more than 20
+# bytes per CPU a round (one channel's read counters are 16, a round
+# makes three channels).  On every boot the
+# judge first proves it sees a module that leaks PERCPU_LEAK_KB KiB per
+# CPU a round.
+PERCPU_STEP_KB=$(( $(awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); c += n == 2 ? r[2] - r[1] + 1 : 1 } } END { print c }' /sys/devices/system/cpu/possible) * $(getconf PAGESIZE) / 1024 ))
+PERCPU_LEAK_KB=4
 BASE_KO=$RB_DIR/consumer/$(uname -r)/rbtest_baseline.ko
 BASE_CYCLES=$((CYCLES / 4))
 LEAK_CYCLES=10
@@ -134,7 +145,7 @@ sites_grown() {
 }
 
 # measure NAME ROUNDS FUNCTION [SETTLE]: quiesce, snapshot, ROUNDS x
-# FUNCTION, quiesce, snapshot; $OUT/NAME.{slab,sites}.{before,after}.
+# FUNCTION, quiesce, snapshot; $OUT/NAME.{slab,sites,percpu}.{before,after}.
 # With SETTLE, objects of the modules above the tolerance get two more
 # quiet periods to go: a kernfs node of the last round may still be held
 # for a moment (a sysfs file udev had open); a leak stays.
@@ -143,6 +154,7 @@ measure() {
 	quiesce
 	slab_snapshot >"$OUT/$name.slab.before"
 	site_snapshot "$OUT/$name.sites.before"
+	meminfo Percpu >"$OUT/$name.percpu.before"
 	for i in $(seq 1 "$rounds"); do
 		"$fn" "$i"
 	done
@@ -150,6 +162,7 @@ measure() {
 		quiesce
 		slab_snapshot >"$OUT/$name.slab.after"
 		site_snapshot "$OUT/$name.sites.after"
+		meminfo Percpu >"$OUT/$name.percpu.after"
 		[ -n "$settle" ] && [ "$(module_growth "$name")" -gt "$OBJ_TOL" ] || break
 		echo "lifecycle: $name: $(module_growth "$name") objects of the modules left, quiet period $((i + 1))" >>"$OUT/settle"
 	done
@@ -169,6 +182,12 @@ module_growth() {
 	echo $(( $(module_objects "$OUT/$1.sites.after") - $(module_objects "$OUT/$1.sites.before") ))
 }
 
+# percpu_growth NAME: kB of per-CPU memory (Percpu in /proc/meminfo)
+# that NAME's rounds added.
+percpu_growth() {
+	echo $(( $(cat "$OUT/$1.percpu.after") - $(cat "$OUT/$1.percpu.before") ))
+}
+
 # One round: load, three channels (queue, broadcast, 1 MiB), files open on
 # them and on the control node, records through them, /proc and sysfs
 # read, two destroyed, the last left for the unload to destroy (all of it
@@ -183,17 +202,22 @@ one_round() {
 
 # The baseline: a module that registers nothing, one that registers a char
 # region, a class and three devices as ringbus_cdev does, and one that
-# leaks one 96-byte object per load.
+# leaks one 96-byte object and PERCPU_LEAK_KB KiB of per-CPU memory per
+# load.
 base_round() { insmod "$BASE_KO" || fail "insmod rbtest_baseline.ko"; rmmod rbtest_baseline || fail "rmmod rbtest_baseline"; }
 chrdev_round() {
 	insmod "$BASE_KO" chrdev=1 || fail "insmod rbtest_baseline.ko chrdev=1"
 	[ -c /dev/rbtest-baseline2 ] || fail "no /dev/rbtest-baseline2"
 	rmmod rbtest_baseline || fail "rmmod rbtest_baseline"
 }
-leak_round() { insmod "$BASE_KO" chrdev=1 leak=1 || fail "insmod rbtest_baseline.ko leak=1"; rmmod rbtest_baseline || fail "rmmod rbtest_baseline"; }
+leak_round() {
+	insmod "$BASE_KO" chrdev=1 leak=1 leak_percpu=$PERCPU_LEAK_KB ||
+		fail "insmod rbtest_baseline.ko leak=1 leak_percpu=$PERCPU_LEAK_KB"
+	rmmod rbtest_baseline || fail "rmmod rbtest_baseline"
+}
 
 t_load_unload_cycles() {
-	local sb0 su0 vm0 sb1 su1 vm1 t0 grown tracked=settle
+	local sb0 su0 vm0 sb1 su1 vm1 t0 grown pc_base pc_tol tracked=settle
 	unload_all
 	[ -f "$BASE_KO" ] || fail "no $BASE_KO"
 	# Recording allocation stacks slows every kmalloc of the guest: make
@@ -221,13 +245,24 @@ t_load_unload_cycles() {
 		fail "SUnreclaim grew by $((su1 - su0)) kB over $CYCLES rounds (tolerance $SUNRECLAIM_TOL_KB)"
 	[ $((vm1 - vm0)) -le "$VMALLOC_TOL_KB" ] ||
 		fail "VmallocUsed grew by $((vm1 - vm0)) kB over $CYCLES rounds (tolerance $VMALLOC_TOL_KB)"
+	# The baselines, on every boot: per-CPU memory is judged everywhere,
+	# objects by allocation stack where the allocator records them.
+	measure idle "$BASE_CYCLES" base_round settle
+	[ -n "$tracked" ] && measure chrdev "$BASE_CYCLES" chrdev_round settle
+	measure leak "$LEAK_CYCLES" leak_round
+	pc_base=$(percpu_growth idle)
+	[ -n "$tracked" ] && [ "$(percpu_growth chrdev)" -gt "$pc_base" ] && pc_base=$(percpu_growth chrdev)
+	[ "$pc_base" -gt 0 ] || pc_base=0
+	pc_tol=$((pc_base + PERCPU_STEP_KB))
+	echo "lifecycle: Percpu grew $(percpu_growth ringbus) kB over $CYCLES ringbus rounds (tolerance $pc_tol: baseline $pc_base + one page per CPU), $(percpu_growth leak) kB over $LEAK_CYCLES rounds of a module leaking $PERCPU_LEAK_KB KiB per CPU" >>"$OUT/numbers"
+	[ "$(percpu_growth leak)" -gt "$pc_tol" ] ||
+		fail "the per-CPU judgement does not see a module leaking $PERCPU_LEAK_KB KiB per CPU a round: Percpu grew $(percpu_growth leak) kB over $LEAK_CYCLES rounds (tolerance $pc_tol kB)"
+	[ "$(percpu_growth ringbus)" -le "$pc_tol" ] ||
+		fail "Percpu grew by $(percpu_growth ringbus) kB over $CYCLES rounds (tolerance $pc_tol kB: baseline $pc_base + one page per CPU)"
 	if [ -z "$tracked" ]; then
 		echo "lifecycle: objects by allocation stack not judged: this boot records no allocation sites (make check gives RB_SLAB_TRACK to the full-length boot)" >>"$OUT/numbers"
 		return 0
 	fi
-	measure idle "$BASE_CYCLES" base_round settle
-	measure chrdev "$BASE_CYCLES" chrdev_round settle
-	measure leak "$LEAK_CYCLES" leak_round
 	{
 		echo "lifecycle: caches tracked: $(tracked_caches | wc -l) ($(tracked_caches | awk 'NR == 1 { print $2 }' | sed 's|/[^/]*/[^/]*$||'))"
 		echo "lifecycle: objects left by modules: ringbus $(module_growth ringbus) in $CYCLES rounds (tolerance $OBJ_TOL), baseline $(module_growth idle) and char device $(module_growth chrdev) in $BASE_CYCLES, leaking module $(module_growth leak) in $LEAK_CYCLES"
@@ -497,7 +532,7 @@ t_kill_huge_batch() {
 # A round takes a few seconds under emulation (with slab tracking at full
 # length): this case's own timeout grows with the rounds.
 RB_CASE_TIMEOUT=$((600 + CYCLES * 6)) \
-	rb_case "lifecycle: $CYCLES load/unload rounds with channels and open files; slab and vmalloc return within tolerance" t_load_unload_cycles
+	rb_case "lifecycle: $CYCLES load/unload rounds with channels and open files; slab, vmalloc and per-CPU memory return within tolerance" t_load_unload_cycles
 [ -s "$OUT/numbers" ] && sed 's/^/# /' "$OUT/numbers"
 rb_case "lifecycle: an open channel file holds ringbus_cdev, also after its channel was destroyed" t_channel_fd_holds_cdev
 rb_case "lifecycle: modprobe -r with the control node open leaves the char device and the core" t_control_fd_modprobe_r
