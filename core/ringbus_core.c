@@ -286,7 +286,6 @@ struct ringbus_reader {
 	struct ringbus_channel *ch;
 	struct mutex lock;	/* one read or seek of this reader at a time */
 	unsigned int flags;
-	bool epipe_pending;	/* an overrun met inside a batch, not yet told */
 	u64 pos;		/* broadcast: next record's position */
 	u64 seq;		/* broadcast: next record's sequence */
 	u64 missed;		/* records lost to overruns, in total */
@@ -1943,15 +1942,10 @@ static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len
 	} else if (mutex_lock_interruptible(&rd->lock)) {
 		return -ERESTARTSYS;
 	}
-	if (rd->epipe_pending && !(flags & RINGBUS_READ_MORE)) {
-		rd->epipe_pending = false;
-		ret = -EPIPE;
-	} else if (rd->ch->mode != RINGBUS_MODE_QUEUE) {
+	if (rd->ch->mode != RINGBUS_MODE_QUEUE) {
 		do
 			ret = rbus_read_broadcast(rd, buf, len, max, flags, nr);
 		while (ret == -ESTALE);
-		if (ret == -EPIPE && (flags & RINGBUS_READ_MORE))
-			rd->epipe_pending = true;
 	} else {
 		ret = rbus_read_queue(rd, buf, len, max, flags, nr);
 	}
@@ -1964,14 +1958,11 @@ static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len
  * @rd: the reader
  * @buf: user buffer
  * @len: its size
- * @flags: RINGBUS_READ_NONBLOCK, RINGBUS_READ_HEADER, RINGBUS_READ_MORE
+ * @flags: RINGBUS_READ_NONBLOCK, RINGBUS_READ_HEADER
  *
  * A buffer too small for the next record fails with -EMSGSIZE and leaves
  * the record where it is.  Queue-mode reads consume the record.  Reads of
- * one reader are serialised.  RINGBUS_READ_MORE marks a read that follows
- * others in the same batch: an overrun it meets is also reported to the
- * next read without that flag, so a batch that already returned records
- * does not swallow the -EPIPE.
+ * one reader are serialised.
  *
  * Context: Process context; may sleep: the copy to user memory may fault.
  * With RINGBUS_READ_NONBLOCK it waits neither for a record nor for another
@@ -2102,7 +2093,6 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 		rd->pos = ch->tail;
 		rd->seq = ch->next_seq;
 	}
-	rd->epipe_pending = false;
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&rd->lock);
 	return 0;

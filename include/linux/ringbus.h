@@ -82,7 +82,6 @@ struct ringbus_channel_config {
 /* ringbus_read() flags. */
 #define RINGBUS_READ_NONBLOCK	BIT(0)	/* -EAGAIN instead of sleeping */
 #define RINGBUS_READ_HEADER	BIT(1)	/* copy the header first */
-#define RINGBUS_READ_MORE	BIT(2)	/* a later read of one batch */
 
 void ringbus_get_core_info(struct ringbus_core_info *info);
 
