@@ -349,7 +349,7 @@ static long rbus_ioc_version(void __user *argp)
 	return 0;
 }
 
-static bool rbus_zero(const void *p, size_t len)
+static bool rbus_all_zero(const void *p, size_t len)
 {
 	return !memchr_inv(p, 0, len);
 }
@@ -368,7 +368,7 @@ static long rbus_ioc_create(void __user *argp)
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
-	if (!rbus_zero(c.reserved, sizeof(c.reserved)) ||
+	if (!rbus_all_zero(c.reserved, sizeof(c.reserved)) ||
 	    (c.flags & ~RINGBUS_CREATE_ALL) || !rbus_name_ok(c.name))
 		return -EINVAL;
 	cfg.name = c.name;
@@ -426,7 +426,7 @@ static long rbus_ioc_destroy(void __user *argp)
 
 	if (copy_from_user(&nm, argp, sizeof(nm)))
 		return -EFAULT;
-	if (!rbus_zero(nm.reserved, sizeof(nm.reserved)))
+	if (!rbus_all_zero(nm.reserved, sizeof(nm.reserved)))
 		return -EINVAL;
 	ch = rbus_get_named(nm.name);
 	if (IS_ERR(ch))
@@ -470,7 +470,7 @@ static long rbus_ioc_list(void __user *argp)
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
-	if (l.flags || !rbus_zero(l.reserved, sizeof(l.reserved)))
+	if (l.flags || !rbus_all_zero(l.reserved, sizeof(l.reserved)))
 		return -EINVAL;
 	ringbus_get_core_info(&core);
 	ctx.room = min(l.count, core.max_channels);
@@ -525,7 +525,7 @@ static long rbus_ioc_info(void __user *argp)
 
 	if (copy_from_user(&in, argp, sizeof(in)))
 		return -EFAULT;
-	if (in.reserved0 || !rbus_zero(in.reserved, sizeof(in.reserved)))
+	if (in.reserved0 || !rbus_all_zero(in.reserved, sizeof(in.reserved)))
 		return -EINVAL;
 	ch = rbus_get_named(in.name);
 	if (IS_ERR(ch))

@@ -2121,7 +2121,8 @@ void ringbus_reader_stats(struct ringbus_reader *rd, struct ringbus_stats *st)
 }
 EXPORT_SYMBOL_GPL(ringbus_reader_stats);
 
-static void rbus_fill_stats(struct ringbus_stats *out, const struct rbus_stats *s)
+/* Add one CPU's counters to @out (which the caller zeroed). */
+static void rbus_add_stats(struct ringbus_stats *out, const struct rbus_stats *s)
 {
 	out->records_written += s->records_written;
 	out->bytes_written += s->bytes_written;
@@ -2146,7 +2147,7 @@ void ringbus_get_stats(struct ringbus_stats *total)
 
 	memset(total, 0, sizeof(*total));
 	for_each_possible_cpu(cpu)
-		rbus_fill_stats(total, per_cpu_ptr(rbus_pcpu, cpu));
+		rbus_add_stats(total, per_cpu_ptr(rbus_pcpu, cpu));
 }
 EXPORT_SYMBOL_GPL(ringbus_get_stats);
 
@@ -2155,7 +2156,7 @@ static void rbus_snapshot_cpu(void *arg)
 {
 	struct ringbus_stats *snap = arg;
 
-	rbus_fill_stats(snap + smp_processor_id(), this_cpu_ptr(rbus_pcpu));
+	rbus_add_stats(snap + smp_processor_id(), this_cpu_ptr(rbus_pcpu));
 }
 
 /**
@@ -2185,7 +2186,7 @@ int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr, bool sy
 		on_each_cpu(rbus_snapshot_cpu, percpu, 1);
 	else
 		for_each_online_cpu(cpu)
-			rbus_fill_stats(percpu + cpu, per_cpu_ptr(rbus_pcpu, cpu));
+			rbus_add_stats(percpu + cpu, per_cpu_ptr(rbus_pcpu, cpu));
 	cpus_read_unlock();
 	return 0;
 }
