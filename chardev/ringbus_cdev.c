@@ -217,8 +217,7 @@ static ssize_t rbus_mode_show(struct device *dev,
 	struct ringbus_info info;
 
 	rbus_dev_info(dev, &info);
-	return sysfs_emit(buf, "%s\n",
-			  info.mode == RINGBUS_MODE_QUEUE ? "queue" : "broadcast");
+	return sysfs_emit(buf, "%s\n", ringbus_mode_name(info.mode));
 }
 
 static char *rbus_chan_devnode(RINGBUS_DEVNODE_CONST struct device *dev,
