@@ -343,12 +343,26 @@ static bool rbus_valid_name(const char *name)
 	return true;
 }
 
+/*
+ * Where the @len bytes at position @pos sit in the ring: returns their
+ * offset, and sets *@first to how many of them come before the end of the
+ * ring; the other @len - *@first wrap around to offset 0 (@len is at most
+ * the capacity, so they wrap once at most).
+ */
+static u32 rbus_span(const struct ringbus_channel *ch, u64 pos, u32 len,
+		     u32 *first)
+{
+	u32 off = pos & (ch->capacity - 1);
+
+	*first = min(len, ch->capacity - off);
+	return off;
+}
+
 /* Ring copies; @pos is a position, the area may wrap once. */
 static void rbus_copy_in(struct ringbus_channel *ch, u64 pos, const void *src,
 			 u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 
 	memcpy(ch->buf + off, src, first);
 	memcpy(ch->buf, src + first, len - first);
@@ -356,8 +370,7 @@ static void rbus_copy_in(struct ringbus_channel *ch, u64 pos, const void *src,
 
 static void rbus_copy_out(struct ringbus_channel *ch, u64 pos, void *dst, u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 
 	memcpy(dst, ch->buf + off, first);
 	memcpy(dst + first, ch->buf, len - first);
@@ -366,8 +379,7 @@ static void rbus_copy_out(struct ringbus_channel *ch, u64 pos, void *dst, u32 le
 static int rbus_copy_to_user(struct ringbus_channel *ch, u64 pos,
 			     char __user *dst, u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 
 	if (copy_to_user(dst, ch->buf + off, first))
 		return -EFAULT;
@@ -1296,8 +1308,7 @@ struct rbus_wrec {
 static int rbus_copy_from_user_inatomic(struct ringbus_channel *ch, u64 pos,
 					const char __user *src, u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 	unsigned long left;
 
 	pagefault_disable();
@@ -1336,14 +1347,14 @@ static int rbus_fault_in(const char __user *p, u32 len)
  */
 static void rbus_ring_move(struct ringbus_channel *ch, u64 dst, u64 src, u64 len)
 {
-	u32 mask = ch->capacity - 1;
-
 	lockdep_assert_held(&ch->lock);
 
 	while (len) {
-		u32 doff = dst & mask, soff = src & mask;
-		u32 n = min_t(u64, len, min(ch->capacity - doff, ch->capacity - soff));
+		u32 n, doff, soff;
 
+		/* The most bytes that wrap neither at @dst nor at @src. */
+		doff = rbus_span(ch, dst, min_t(u64, len, ch->capacity), &n);
+		soff = rbus_span(ch, src, n, &n);
 		memmove(ch->buf + doff, ch->buf + soff, n);
 		dst += n;
 		src += n;
