@@ -353,8 +353,12 @@ static bool rbus_all_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-/* A name field must hold a NUL-terminated string. */
-static bool rbus_name_ok(const char *name)
+/*
+ * A name field must hold a NUL-terminated string.  Only that: whether the
+ * name is a valid one is the core's to say (rbus_valid_name()), and a
+ * lookup of a terminated but invalid name finds nothing (ENOENT).
+ */
+static bool rbus_name_terminated(const char *name)
 {
 	return strnlen(name, RINGBUS_NAME_MAX) < RINGBUS_NAME_MAX;
 }
@@ -368,7 +372,7 @@ static long rbus_ioc_create(void __user *argp)
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
 	if (!rbus_all_zero(c.reserved, sizeof(c.reserved)) ||
-	    (c.flags & ~RINGBUS_CREATE_ALL) || !rbus_name_ok(c.name))
+	    (c.flags & ~RINGBUS_CREATE_ALL) || !rbus_name_terminated(c.name))
 		return -EINVAL;
 	cfg.name = c.name;
 	cfg.capacity = c.capacity;
@@ -411,7 +415,7 @@ static struct ringbus_channel *rbus_get_named(const char *name)
 {
 	struct ringbus_channel *ch;
 
-	if (!rbus_name_ok(name))
+	if (!rbus_name_terminated(name))
 		return ERR_PTR(-EINVAL);
 	ch = ringbus_channel_get_by_name(name);
 	return ch ? ch : ERR_PTR(-ENOENT);
