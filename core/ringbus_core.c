@@ -197,6 +197,7 @@ struct rbus_rec {
 
 #define RB_HDR	((u32)sizeof(struct rbus_rec))
 
+/* The suite's counters, one set per CPU (rbus_pcpu). */
 struct rbus_stats {
 	u64 records_written;
 	u64 bytes_written;
@@ -205,6 +206,19 @@ struct rbus_stats {
 	u64 drops;
 	u64 overruns;
 	u64 wakeups;
+	u64 expired;
+};
+
+/*
+ * A channel's counters that change under ch->lock.  The read ones are
+ * per CPU (struct rbus_rstats) and the wake-ups an atomic64_t, both
+ * counted outside the lock.
+ */
+struct rbus_chan_stats {
+	u64 records_written;
+	u64 bytes_written;
+	u64 drops;
+	u64 overruns;
 	u64 expired;
 };
 
@@ -246,7 +260,7 @@ struct ringbus_channel {
 	 * @pend_records records of ringbus_write() behind it.  @next_seq is
 	 * the sequence of the next record readers see, @wseq the next one
 	 * handed out.  @st: this channel's counters, but for the read ones
-	 * (see @rst).
+	 * (see @rst) and the wake-ups (@wakeups).
 	 */
 	u64 head;
 	u64 tail;
@@ -261,7 +275,7 @@ struct ringbus_channel {
 	bool dead;
 	unsigned int readers;
 	unsigned int writers;
-	struct rbus_stats st;
+	struct rbus_chan_stats st;
 	atomic64_t wakeups;		/* counted outside the lock */
 	/*
 	 * Published copies for the lockless checks: @head_seq after every
