@@ -969,6 +969,7 @@ int ringbus_channel_destroy(struct ringbus_channel *ch)
 {
 	int ret = -ENODEV;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	if (!list_empty(&ch->node)) {
 		rbus_destroy_locked(ch);
@@ -990,6 +991,7 @@ struct ringbus_channel *ringbus_channel_get_by_name(const char *name)
 {
 	struct ringbus_channel *ch;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	ch = rbus_find(name);
 	if (ch)
@@ -1106,6 +1108,7 @@ int ringbus_channel_flush(struct ringbus_channel *ch)
 	unsigned long flags;
 	u64 n;
 
+	might_sleep();
 	if (mutex_lock_killable(&ch->read_mutex))
 		return -EINTR;
 	raw_spin_lock_irqsave(&ch->lock, flags);
@@ -1144,6 +1147,7 @@ int ringbus_iterate_channels(ringbus_channel_fn fn, void *arg)
 	struct ringbus_channel *ch;
 	int ret = 0;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	list_for_each_entry(ch, &ringbus_channels, node) {
 		ret = fn(ch, arg);
@@ -1178,6 +1182,7 @@ int ringbus_register_notifier(struct notifier_block *nb)
 	struct ringbus_channel *ch;
 	int ret;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	ret = blocking_notifier_chain_register(&ringbus_notifiers, nb);
 	if (!ret)
@@ -1200,6 +1205,7 @@ void ringbus_unregister_notifier(struct notifier_block *nb)
 {
 	struct ringbus_channel *ch;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	list_for_each_entry(ch, &ringbus_channels, node)
 		nb->notifier_call(nb, RINGBUS_CHANNEL_REMOVED, ch);
@@ -1228,6 +1234,7 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 	struct ringbus_reader *rd;
 	unsigned long irqflags;
 
+	might_sleep();
 	if (flags & ~(RINGBUS_READER_READ | RINGBUS_READER_WRITE))
 		return ERR_PTR(-EINVAL);
 	/* Every open() makes these: charged to the opener's memory cgroup. */
@@ -1647,6 +1654,7 @@ ssize_t ringbus_reader_write_user(struct ringbus_reader *rd,
 	struct rbus_wrec w = { .data = buf, .len = len };
 	int ret;
 
+	might_sleep();
 	if (!(rd->flags & RINGBUS_READER_WRITE))
 		return -EBADF;
 	ret = rbus_check_len(rd->ch, len);
@@ -1687,6 +1695,7 @@ ssize_t ringbus_reader_write_batch_user(struct ringbus_reader *rd,
 	unsigned int n, i;
 	int ret = 0, r;
 
+	might_sleep();
 	*used = 0;
 	if (!(rd->flags & RINGBUS_READER_WRITE))
 		return -EBADF;
@@ -1753,6 +1762,8 @@ static bool rbus_overrun_locked(struct ringbus_reader *rd)
 {
 	struct ringbus_channel *ch = rd->ch;
 	bool overwritten;
+
+	lockdep_assert_held(&ch->lock);
 
 	if (ch->mode != RINGBUS_MODE_BROADCAST || rd->seq >= ch->head_seq)
 		return false;
@@ -1849,6 +1860,8 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 	u64 pos, end, bytes;
 	ssize_t ret;
 
+	lockdep_assert_held(&rd->lock);
+
 	for (;;) {
 		raw_spin_lock_irqsave(&ch->lock, irqflags);
 		if (ch->dead) {
@@ -1905,6 +1918,8 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 	unsigned long irqflags;
 	u64 pos, end, bytes;
 	ssize_t ret;
+
+	lockdep_assert_held(&rd->lock);
 
 	for (;;) {
 		if (!(flags & RINGBUS_READ_NONBLOCK)) {
@@ -2003,6 +2018,7 @@ ssize_t ringbus_read_user(struct ringbus_reader *rd, char __user *buf,
 {
 	u32 nr;
 
+	might_sleep();
 	return rbus_read(rd, buf, len, 1, flags, &nr);
 }
 EXPORT_SYMBOL_GPL(ringbus_read_user);
@@ -2036,6 +2052,7 @@ ssize_t ringbus_read_batch_user(struct ringbus_reader *rd, char __user *buf,
 {
 	ssize_t ret;
 
+	might_sleep();
 	flags = (flags & RINGBUS_READ_NONBLOCK) | RINGBUS_READ_HEADER;
 	ret = rbus_read(rd, buf, len, max_records ? max_records : U32_MAX, flags, count);
 	if (ret > 0)
@@ -2102,6 +2119,7 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 	struct ringbus_channel *ch = rd->ch;
 	unsigned long flags;
 
+	might_sleep();
 	if (ch->mode == RINGBUS_MODE_QUEUE)
 		return -ESPIPE;
 	if (whence == SEEK_CUR)
@@ -2203,6 +2221,7 @@ int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr, bool sy
 {
 	unsigned int cpu;
 
+	might_sleep();
 	if (nr < nr_cpu_ids)
 		return -EINVAL;
 	memset(percpu, 0, nr * sizeof(*percpu));
@@ -2252,6 +2271,7 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 	u64 n = 0;
 
 	might_sleep();
+	lockdep_assert_held(&ringbus_registry_lock);
 	if (!mutex_trylock(&ch->read_mutex))
 		return 10;
 	raw_spin_lock_irqsave(&ch->lock, flags);
