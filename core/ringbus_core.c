@@ -281,7 +281,13 @@ struct ringbus_channel {
 	 * Published copies for the lockless checks: @head_seq after every
 	 * drop (a broadcast reader validates its copy against it) and @tail
 	 * after every commit (queue readers find records by it).  Stored
-	 * under @lock after an smp_wmb(); read after an smp_rmb().
+	 * under @lock.  The barriers are labelled LMM(function:letter), as
+	 * in the kernel's printk_ringbuffer.c; grep for a label to find its
+	 * partner.  @pub_tail is stored after LMM(rbus_publish_tail:A) and
+	 * read before LMM(rbus_read_queue:A).  @pub_head_seq is stored
+	 * before the overwrite of the ring, ordered by LMM(rbus_push_locked:A),
+	 * LMM(rbus_write_chunk:A) or LMM(rbus_write_chunk:B), and read after
+	 * LMM(rbus_read_broadcast:A).
 	 */
 	atomic64_t pub_head_seq;
 	atomic64_t pub_tail;
@@ -443,7 +449,11 @@ static void rbus_publish_tail(struct ringbus_channel *ch)
 	lockdep_assert_held(&ch->lock);
 	ch->tail = ch->wtail;
 	ch->next_seq = ch->wseq;
-	smp_wmb();	/* the records, then @pub_tail; pairs with rbus_read() */
+	/*
+	 * LMM(rbus_publish_tail:A): the records, then @pub_tail.
+	 * Pairs with LMM(rbus_read_queue:A).
+	 */
+	smp_wmb();
 	atomic64_set(&ch->pub_tail, ch->tail);
 }
 
@@ -527,7 +537,11 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	rec.seq = ch->wseq++;
 	rec.mono_ns = ktime_get_ns();
 	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
-	smp_wmb();	/* the drops above, then the new bytes: see rbus_read() */
+	/*
+	 * LMM(rbus_push_locked:A): the drops above (@pub_head_seq), then the
+	 * new bytes.  Pairs with LMM(rbus_read_broadcast:A).
+	 */
+	smp_wmb();
 	rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
 	rbus_copy_in(ch, ch->wtail + RB_HDR, data, len);
 	ch->wtail += size;
@@ -1486,7 +1500,11 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	 * runs with interrupts off, so only up to RB_INLINE_MAX bytes.
 	 */
 	if (k == 1 && inline_ok) {
-		smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
+		/*
+		 * LMM(rbus_write_chunk:A): the drops (@pub_head_seq), then
+		 * the new bytes.  Pairs with LMM(rbus_read_broadcast:A).
+		 */
+		smp_wmb();
 		if (rbus_copy_from_user_inatomic(ch, ch->wtail + RB_HDR, w[0].data,
 						 w[0].len)) {
 			raw_spin_unlock_irqrestore(&ch->lock, flags);
@@ -1512,7 +1530,11 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	rec.seq = ch->wseq;
 	ch->wseq += k;
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
-	smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
+	/*
+	 * LMM(rbus_write_chunk:B): the drops (@pub_head_seq), then the new
+	 * bytes.  Pairs with LMM(rbus_read_broadcast:A).
+	 */
+	smp_wmb();
 
 	for (i = 0, pos = start; i < k; i++) {
 		rec.len = w[i].len;
@@ -1887,7 +1909,12 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 
 	pos = rd->pos;
 	ret = rbus_copy_records(rd, &pos, end, buf, len, max, flags, nr, &bytes);
-	smp_rmb();	/* the copy, then @pub_head_seq: see rbus_push_locked() */
+	/*
+	 * LMM(rbus_read_broadcast:A): the copy, then @pub_head_seq.  Pairs
+	 * with LMM(rbus_push_locked:A), LMM(rbus_write_chunk:A) and
+	 * LMM(rbus_write_chunk:B).
+	 */
+	smp_rmb();
 	if (unlikely(rd->seq < (u64)atomic64_read(&ch->pub_head_seq))) {
 		/* Overwritten, flushed or expired while we copied. */
 		raw_spin_lock_irqsave(&ch->lock, irqflags);
@@ -1943,7 +1970,11 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 			return 0;
 		}
 		end = atomic64_read(&ch->pub_tail);
-		smp_rmb();	/* @pub_tail, then the records: see rbus_publish_tail() */
+		/*
+		 * LMM(rbus_read_queue:A): @pub_tail, then the records.
+		 * Pairs with LMM(rbus_publish_tail:A).
+		 */
+		smp_rmb();
 		pos = ch->head;
 		if (pos != end)
 			break;
