@@ -363,6 +363,10 @@ static bool rbus_name_terminated(const char *name)
 	return strnlen(name, RINGBUS_NAME_MAX) < RINGBUS_NAME_MAX;
 }
 
+/* The struct ringbus_create.flags bits this module knows. */
+#define RBUS_CREATE_FLAGS	(RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | \
+				 RINGBUS_CREATE_PERM)
+
 static long rbus_ioc_create(void __user *argp)
 {
 	struct ringbus_channel_config cfg = {};
@@ -372,7 +376,7 @@ static long rbus_ioc_create(void __user *argp)
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
 	if (!rbus_all_zero(c.reserved, sizeof(c.reserved)) ||
-	    (c.flags & ~RINGBUS_CREATE_ALL) || !rbus_name_terminated(c.name))
+	    (c.flags & ~RBUS_CREATE_FLAGS) || !rbus_name_terminated(c.name))
 		return -EINVAL;
 	cfg.name = c.name;
 	cfg.capacity = c.capacity;

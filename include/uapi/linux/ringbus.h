@@ -60,8 +60,6 @@ struct ringbus_version {
 #define RINGBUS_CREATE_UID	(1U << 0)	/* @uid is the node's owner */
 #define RINGBUS_CREATE_GID	(1U << 1)	/* @gid is the node's group */
 #define RINGBUS_CREATE_PERM	(1U << 2)	/* @perm is the node's mode */
-#define RINGBUS_CREATE_ALL	(RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | \
-				 RINGBUS_CREATE_PERM)
 
 /**
  * struct ringbus_create - RINGBUS_IOC_CREATE argument (control node)
