@@ -217,8 +217,7 @@ static ssize_t rbus_mode_show(struct device *dev,
 	struct ringbus_info info;
 
 	rbus_dev_info(dev, &info);
-	return sysfs_emit(buf, "%s\n",
-			  info.mode == RINGBUS_MODE_QUEUE ? "queue" : "broadcast");
+	return sysfs_emit(buf, "%s\n", ringbus_mode_name(info.mode));
 }
 
 static char *rbus_chan_devnode(RINGBUS_DEVNODE_CONST struct device *dev,
@@ -349,16 +348,24 @@ static long rbus_ioc_version(void __user *argp)
 	return 0;
 }
 
-static bool rbus_zero(const void *p, size_t len)
+static bool rbus_all_zero(const void *p, size_t len)
 {
 	return !memchr_inv(p, 0, len);
 }
 
-/* A name field must hold a NUL-terminated string. */
-static bool rbus_name_ok(const char *name)
+/*
+ * A name field must hold a NUL-terminated string.  Only that: whether the
+ * name is a valid one is the core's to say (rbus_valid_name()), and a
+ * lookup of a terminated but invalid name finds nothing (ENOENT).
+ */
+static bool rbus_name_terminated(const char *name)
 {
 	return strnlen(name, RINGBUS_NAME_MAX) < RINGBUS_NAME_MAX;
 }
+
+/* The struct ringbus_create.flags bits this module knows. */
+#define RBUS_CREATE_FLAGS	(RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | \
+				 RINGBUS_CREATE_PERM)
 
 static long rbus_ioc_create(void __user *argp)
 {
@@ -368,8 +375,8 @@ static long rbus_ioc_create(void __user *argp)
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
-	if (!rbus_zero(c.reserved, sizeof(c.reserved)) ||
-	    (c.flags & ~RINGBUS_CREATE_ALL) || !rbus_name_ok(c.name))
+	if (!rbus_all_zero(c.reserved, sizeof(c.reserved)) ||
+	    (c.flags & ~RBUS_CREATE_FLAGS) || !rbus_name_terminated(c.name))
 		return -EINVAL;
 	cfg.name = c.name;
 	cfg.capacity = c.capacity;
@@ -412,7 +419,7 @@ static struct ringbus_channel *rbus_get_named(const char *name)
 {
 	struct ringbus_channel *ch;
 
-	if (!rbus_name_ok(name))
+	if (!rbus_name_terminated(name))
 		return ERR_PTR(-EINVAL);
 	ch = ringbus_channel_get_by_name(name);
 	return ch ? ch : ERR_PTR(-ENOENT);
@@ -426,7 +433,7 @@ static long rbus_ioc_destroy(void __user *argp)
 
 	if (copy_from_user(&nm, argp, sizeof(nm)))
 		return -EFAULT;
-	if (!rbus_zero(nm.reserved, sizeof(nm.reserved)))
+	if (!rbus_all_zero(nm.reserved, sizeof(nm.reserved)))
 		return -EINVAL;
 	ch = rbus_get_named(nm.name);
 	if (IS_ERR(ch))
@@ -470,7 +477,7 @@ static long rbus_ioc_list(void __user *argp)
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
-	if (l.flags || !rbus_zero(l.reserved, sizeof(l.reserved)))
+	if (l.flags || !rbus_all_zero(l.reserved, sizeof(l.reserved)))
 		return -EINVAL;
 	ringbus_get_core_info(&core);
 	ctx.room = min(l.count, core.max_channels);
@@ -525,7 +532,7 @@ static long rbus_ioc_info(void __user *argp)
 
 	if (copy_from_user(&in, argp, sizeof(in)))
 		return -EFAULT;
-	if (in.reserved0 || !rbus_zero(in.reserved, sizeof(in.reserved)))
+	if (in.reserved0 || !rbus_all_zero(in.reserved, sizeof(in.reserved)))
 		return -EINVAL;
 	ch = rbus_get_named(in.name);
 	if (IS_ERR(ch))

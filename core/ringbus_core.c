@@ -197,6 +197,7 @@ struct rbus_rec {
 
 #define RB_HDR	((u32)sizeof(struct rbus_rec))
 
+/* The suite's counters, one set per CPU (rbus_pcpu). */
 struct rbus_stats {
 	u64 records_written;
 	u64 bytes_written;
@@ -205,6 +206,19 @@ struct rbus_stats {
 	u64 drops;
 	u64 overruns;
 	u64 wakeups;
+	u64 expired;
+};
+
+/*
+ * A channel's counters that change under ch->lock.  The read ones are
+ * per CPU (struct rbus_rstats) and the wake-ups an atomic64_t, both
+ * counted outside the lock.
+ */
+struct rbus_chan_stats {
+	u64 records_written;
+	u64 bytes_written;
+	u64 drops;
+	u64 overruns;
 	u64 expired;
 };
 
@@ -246,7 +260,7 @@ struct ringbus_channel {
 	 * @pend_records records of ringbus_write() behind it.  @next_seq is
 	 * the sequence of the next record readers see, @wseq the next one
 	 * handed out.  @st: this channel's counters, but for the read ones
-	 * (see @rst).
+	 * (see @rst) and the wake-ups (@wakeups).
 	 */
 	u64 head;
 	u64 tail;
@@ -261,13 +275,19 @@ struct ringbus_channel {
 	bool dead;
 	unsigned int readers;
 	unsigned int writers;
-	struct rbus_stats st;
+	struct rbus_chan_stats st;
 	atomic64_t wakeups;		/* counted outside the lock */
 	/*
 	 * Published copies for the lockless checks: @head_seq after every
 	 * drop (a broadcast reader validates its copy against it) and @tail
 	 * after every commit (queue readers find records by it).  Stored
-	 * under @lock after an smp_wmb(); read after an smp_rmb().
+	 * under @lock.  The barriers are labelled LMM(function:letter), as
+	 * in the kernel's printk_ringbuffer.c; grep for a label to find its
+	 * partner.  @pub_tail is stored after LMM(rbus_publish_tail:A) and
+	 * read before LMM(rbus_read_queue:A).  @pub_head_seq is stored
+	 * before the overwrite of the ring, ordered by LMM(rbus_push_locked:A),
+	 * LMM(rbus_write_chunk:A) or LMM(rbus_write_chunk:B), and read after
+	 * LMM(rbus_read_broadcast:A).
 	 */
 	atomic64_t pub_head_seq;
 	atomic64_t pub_tail;
@@ -286,7 +306,6 @@ struct ringbus_reader {
 	struct ringbus_channel *ch;
 	struct mutex lock;	/* one read or seek of this reader at a time */
 	unsigned int flags;
-	bool epipe_pending;	/* an overrun met inside a batch, not yet told */
 	u64 pos;		/* broadcast: next record's position */
 	u64 seq;		/* broadcast: next record's sequence */
 	u64 missed;		/* records lost to overruns, in total */
@@ -344,12 +363,26 @@ static bool rbus_valid_name(const char *name)
 	return true;
 }
 
+/*
+ * Where the @len bytes at position @pos sit in the ring: returns their
+ * offset, and sets *@first to how many of them come before the end of the
+ * ring; the other @len - *@first wrap around to offset 0 (@len is at most
+ * the capacity, so they wrap once at most).
+ */
+static u32 rbus_span(const struct ringbus_channel *ch, u64 pos, u32 len,
+		     u32 *first)
+{
+	u32 off = pos & (ch->capacity - 1);
+
+	*first = min(len, ch->capacity - off);
+	return off;
+}
+
 /* Ring copies; @pos is a position, the area may wrap once. */
 static void rbus_copy_in(struct ringbus_channel *ch, u64 pos, const void *src,
 			 u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 
 	memcpy(ch->buf + off, src, first);
 	memcpy(ch->buf, src + first, len - first);
@@ -357,8 +390,7 @@ static void rbus_copy_in(struct ringbus_channel *ch, u64 pos, const void *src,
 
 static void rbus_copy_out(struct ringbus_channel *ch, u64 pos, void *dst, u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 
 	memcpy(dst, ch->buf + off, first);
 	memcpy(dst + first, ch->buf, len - first);
@@ -367,8 +399,7 @@ static void rbus_copy_out(struct ringbus_channel *ch, u64 pos, void *dst, u32 le
 static int rbus_copy_to_user(struct ringbus_channel *ch, u64 pos,
 			     char __user *dst, u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 
 	if (copy_to_user(dst, ch->buf + off, first))
 		return -EFAULT;
@@ -418,7 +449,11 @@ static void rbus_publish_tail(struct ringbus_channel *ch)
 	lockdep_assert_held(&ch->lock);
 	ch->tail = ch->wtail;
 	ch->next_seq = ch->wseq;
-	smp_wmb();	/* the records, then @pub_tail; pairs with rbus_read() */
+	/*
+	 * LMM(rbus_publish_tail:A): the records, then @pub_tail.
+	 * Pairs with LMM(rbus_read_queue:A).
+	 */
+	smp_wmb();
 	atomic64_set(&ch->pub_tail, ch->tail);
 }
 
@@ -502,7 +537,11 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	rec.seq = ch->wseq++;
 	rec.mono_ns = ktime_get_ns();
 	rec.ts_ns = rbus_mono_to_real(rec.mono_ns);
-	smp_wmb();	/* the drops above, then the new bytes: see rbus_read() */
+	/*
+	 * LMM(rbus_push_locked:A): the drops above (@pub_head_seq), then the
+	 * new bytes.  Pairs with LMM(rbus_read_broadcast:A).
+	 */
+	smp_wmb();
 	rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
 	rbus_copy_in(ch, ch->wtail + RB_HDR, data, len);
 	ch->wtail += size;
@@ -944,6 +983,7 @@ int ringbus_channel_destroy(struct ringbus_channel *ch)
 {
 	int ret = -ENODEV;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	if (!list_empty(&ch->node)) {
 		rbus_destroy_locked(ch);
@@ -965,6 +1005,7 @@ struct ringbus_channel *ringbus_channel_get_by_name(const char *name)
 {
 	struct ringbus_channel *ch;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	ch = rbus_find(name);
 	if (ch)
@@ -1081,6 +1122,7 @@ int ringbus_channel_flush(struct ringbus_channel *ch)
 	unsigned long flags;
 	u64 n;
 
+	might_sleep();
 	if (mutex_lock_killable(&ch->read_mutex))
 		return -EINTR;
 	raw_spin_lock_irqsave(&ch->lock, flags);
@@ -1119,6 +1161,7 @@ int ringbus_iterate_channels(ringbus_channel_fn fn, void *arg)
 	struct ringbus_channel *ch;
 	int ret = 0;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	list_for_each_entry(ch, &ringbus_channels, node) {
 		ret = fn(ch, arg);
@@ -1153,6 +1196,7 @@ int ringbus_register_notifier(struct notifier_block *nb)
 	struct ringbus_channel *ch;
 	int ret;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	ret = blocking_notifier_chain_register(&ringbus_notifiers, nb);
 	if (!ret)
@@ -1175,6 +1219,7 @@ void ringbus_unregister_notifier(struct notifier_block *nb)
 {
 	struct ringbus_channel *ch;
 
+	might_sleep();
 	mutex_lock(&ringbus_registry_lock);
 	list_for_each_entry(ch, &ringbus_channels, node)
 		nb->notifier_call(nb, RINGBUS_CHANNEL_REMOVED, ch);
@@ -1203,6 +1248,7 @@ struct ringbus_reader *ringbus_reader_open(struct ringbus_channel *ch,
 	struct ringbus_reader *rd;
 	unsigned long irqflags;
 
+	might_sleep();
 	if (flags & ~(RINGBUS_READER_READ | RINGBUS_READER_WRITE))
 		return ERR_PTR(-EINVAL);
 	/* Every open() makes these: charged to the opener's memory cgroup. */
@@ -1297,8 +1343,7 @@ struct rbus_wrec {
 static int rbus_copy_from_user_inatomic(struct ringbus_channel *ch, u64 pos,
 					const char __user *src, u32 len)
 {
-	u32 off = pos & (ch->capacity - 1);
-	u32 first = min(len, ch->capacity - off);
+	u32 first, off = rbus_span(ch, pos, len, &first);
 	unsigned long left;
 
 	pagefault_disable();
@@ -1337,14 +1382,14 @@ static int rbus_fault_in(const char __user *p, u32 len)
  */
 static void rbus_ring_move(struct ringbus_channel *ch, u64 dst, u64 src, u64 len)
 {
-	u32 mask = ch->capacity - 1;
-
 	lockdep_assert_held(&ch->lock);
 
 	while (len) {
-		u32 doff = dst & mask, soff = src & mask;
-		u32 n = min_t(u64, len, min(ch->capacity - doff, ch->capacity - soff));
+		u32 n, doff, soff;
 
+		/* The most bytes that wrap neither at @dst nor at @src. */
+		doff = rbus_span(ch, dst, min_t(u64, len, ch->capacity), &n);
+		soff = rbus_span(ch, src, n, &n);
 		memmove(ch->buf + doff, ch->buf + soff, n);
 		dst += n;
 		src += n;
@@ -1455,7 +1500,11 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	 * runs with interrupts off, so only up to RB_INLINE_MAX bytes.
 	 */
 	if (k == 1 && inline_ok) {
-		smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
+		/*
+		 * LMM(rbus_write_chunk:A): the drops (@pub_head_seq), then
+		 * the new bytes.  Pairs with LMM(rbus_read_broadcast:A).
+		 */
+		smp_wmb();
 		if (rbus_copy_from_user_inatomic(ch, ch->wtail + RB_HDR, w[0].data,
 						 w[0].len)) {
 			raw_spin_unlock_irqrestore(&ch->lock, flags);
@@ -1481,7 +1530,11 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	rec.seq = ch->wseq;
 	ch->wseq += k;
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
-	smp_wmb();	/* the drops, then the new bytes: see rbus_read() */
+	/*
+	 * LMM(rbus_write_chunk:B): the drops (@pub_head_seq), then the new
+	 * bytes.  Pairs with LMM(rbus_read_broadcast:A).
+	 */
+	smp_wmb();
 
 	for (i = 0, pos = start; i < k; i++) {
 		rec.len = w[i].len;
@@ -1623,6 +1676,7 @@ ssize_t ringbus_reader_write_user(struct ringbus_reader *rd,
 	struct rbus_wrec w = { .data = buf, .len = len };
 	int ret;
 
+	might_sleep();
 	if (!(rd->flags & RINGBUS_READER_WRITE))
 		return -EBADF;
 	ret = rbus_check_len(rd->ch, len);
@@ -1663,6 +1717,7 @@ ssize_t ringbus_reader_write_batch_user(struct ringbus_reader *rd,
 	unsigned int n, i;
 	int ret = 0, r;
 
+	might_sleep();
 	*used = 0;
 	if (!(rd->flags & RINGBUS_READER_WRITE))
 		return -EBADF;
@@ -1729,6 +1784,8 @@ static bool rbus_overrun_locked(struct ringbus_reader *rd)
 {
 	struct ringbus_channel *ch = rd->ch;
 	bool overwritten;
+
+	lockdep_assert_held(&ch->lock);
 
 	if (ch->mode != RINGBUS_MODE_BROADCAST || rd->seq >= ch->head_seq)
 		return false;
@@ -1825,6 +1882,8 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 	u64 pos, end, bytes;
 	ssize_t ret;
 
+	lockdep_assert_held(&rd->lock);
+
 	for (;;) {
 		raw_spin_lock_irqsave(&ch->lock, irqflags);
 		if (ch->dead) {
@@ -1850,7 +1909,12 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 
 	pos = rd->pos;
 	ret = rbus_copy_records(rd, &pos, end, buf, len, max, flags, nr, &bytes);
-	smp_rmb();	/* the copy, then @pub_head_seq: see rbus_push_locked() */
+	/*
+	 * LMM(rbus_read_broadcast:A): the copy, then @pub_head_seq.  Pairs
+	 * with LMM(rbus_push_locked:A), LMM(rbus_write_chunk:A) and
+	 * LMM(rbus_write_chunk:B).
+	 */
+	smp_rmb();
 	if (unlikely(rd->seq < (u64)atomic64_read(&ch->pub_head_seq))) {
 		/* Overwritten, flushed or expired while we copied. */
 		raw_spin_lock_irqsave(&ch->lock, irqflags);
@@ -1882,6 +1946,8 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 	u64 pos, end, bytes;
 	ssize_t ret;
 
+	lockdep_assert_held(&rd->lock);
+
 	for (;;) {
 		if (!(flags & RINGBUS_READ_NONBLOCK)) {
 			ret = wait_event_interruptible(ch->read_wait,
@@ -1904,7 +1970,11 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 			return 0;
 		}
 		end = atomic64_read(&ch->pub_tail);
-		smp_rmb();	/* @pub_tail, then the records: see rbus_publish_tail() */
+		/*
+		 * LMM(rbus_read_queue:A): @pub_tail, then the records.
+		 * Pairs with LMM(rbus_publish_tail:A).
+		 */
+		smp_rmb();
 		pos = ch->head;
 		if (pos != end)
 			break;
@@ -1943,15 +2013,10 @@ static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len
 	} else if (mutex_lock_interruptible(&rd->lock)) {
 		return -ERESTARTSYS;
 	}
-	if (rd->epipe_pending && !(flags & RINGBUS_READ_MORE)) {
-		rd->epipe_pending = false;
-		ret = -EPIPE;
-	} else if (rd->ch->mode != RINGBUS_MODE_QUEUE) {
+	if (rd->ch->mode != RINGBUS_MODE_QUEUE) {
 		do
 			ret = rbus_read_broadcast(rd, buf, len, max, flags, nr);
 		while (ret == -ESTALE);
-		if (ret == -EPIPE && (flags & RINGBUS_READ_MORE))
-			rd->epipe_pending = true;
 	} else {
 		ret = rbus_read_queue(rd, buf, len, max, flags, nr);
 	}
@@ -1964,14 +2029,11 @@ static ssize_t rbus_read(struct ringbus_reader *rd, char __user *buf, size_t len
  * @rd: the reader
  * @buf: user buffer
  * @len: its size
- * @flags: RINGBUS_READ_NONBLOCK, RINGBUS_READ_HEADER, RINGBUS_READ_MORE
+ * @flags: RINGBUS_READ_NONBLOCK, RINGBUS_READ_HEADER
  *
  * A buffer too small for the next record fails with -EMSGSIZE and leaves
  * the record where it is.  Queue-mode reads consume the record.  Reads of
- * one reader are serialised.  RINGBUS_READ_MORE marks a read that follows
- * others in the same batch: an overrun it meets is also reported to the
- * next read without that flag, so a batch that already returned records
- * does not swallow the -EPIPE.
+ * one reader are serialised.
  *
  * Context: Process context; may sleep: the copy to user memory may fault.
  * With RINGBUS_READ_NONBLOCK it waits neither for a record nor for another
@@ -1987,6 +2049,7 @@ ssize_t ringbus_read_user(struct ringbus_reader *rd, char __user *buf,
 {
 	u32 nr;
 
+	might_sleep();
 	return rbus_read(rd, buf, len, 1, flags, &nr);
 }
 EXPORT_SYMBOL_GPL(ringbus_read_user);
@@ -2020,6 +2083,7 @@ ssize_t ringbus_read_batch_user(struct ringbus_reader *rd, char __user *buf,
 {
 	ssize_t ret;
 
+	might_sleep();
 	flags = (flags & RINGBUS_READ_NONBLOCK) | RINGBUS_READ_HEADER;
 	ret = rbus_read(rd, buf, len, max_records ? max_records : U32_MAX, flags, count);
 	if (ret > 0)
@@ -2086,6 +2150,7 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 	struct ringbus_channel *ch = rd->ch;
 	unsigned long flags;
 
+	might_sleep();
 	if (ch->mode == RINGBUS_MODE_QUEUE)
 		return -ESPIPE;
 	if (whence == SEEK_CUR)
@@ -2102,7 +2167,6 @@ int ringbus_reader_seek(struct ringbus_reader *rd, int whence)
 		rd->pos = ch->tail;
 		rd->seq = ch->next_seq;
 	}
-	rd->epipe_pending = false;
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&rd->lock);
 	return 0;
@@ -2131,7 +2195,8 @@ void ringbus_reader_stats(struct ringbus_reader *rd, struct ringbus_stats *st)
 }
 EXPORT_SYMBOL_GPL(ringbus_reader_stats);
 
-static void rbus_fill_stats(struct ringbus_stats *out, const struct rbus_stats *s)
+/* Add one CPU's counters to @out (which the caller zeroed). */
+static void rbus_add_stats(struct ringbus_stats *out, const struct rbus_stats *s)
 {
 	out->records_written += s->records_written;
 	out->bytes_written += s->bytes_written;
@@ -2156,7 +2221,7 @@ void ringbus_get_stats(struct ringbus_stats *total)
 
 	memset(total, 0, sizeof(*total));
 	for_each_possible_cpu(cpu)
-		rbus_fill_stats(total, per_cpu_ptr(rbus_pcpu, cpu));
+		rbus_add_stats(total, per_cpu_ptr(rbus_pcpu, cpu));
 }
 EXPORT_SYMBOL_GPL(ringbus_get_stats);
 
@@ -2165,7 +2230,7 @@ static void rbus_snapshot_cpu(void *arg)
 {
 	struct ringbus_stats *snap = arg;
 
-	rbus_fill_stats(snap + smp_processor_id(), this_cpu_ptr(rbus_pcpu));
+	rbus_add_stats(snap + smp_processor_id(), this_cpu_ptr(rbus_pcpu));
 }
 
 /**
@@ -2187,6 +2252,7 @@ int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr, bool sy
 {
 	unsigned int cpu;
 
+	might_sleep();
 	if (nr < nr_cpu_ids)
 		return -EINVAL;
 	memset(percpu, 0, nr * sizeof(*percpu));
@@ -2195,7 +2261,7 @@ int ringbus_get_cpu_stats(struct ringbus_stats *percpu, unsigned int nr, bool sy
 		on_each_cpu(rbus_snapshot_cpu, percpu, 1);
 	else
 		for_each_online_cpu(cpu)
-			rbus_fill_stats(percpu + cpu, per_cpu_ptr(rbus_pcpu, cpu));
+			rbus_add_stats(percpu + cpu, per_cpu_ptr(rbus_pcpu, cpu));
 	cpus_read_unlock();
 	return 0;
 }
@@ -2236,6 +2302,7 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 	u64 n = 0;
 
 	might_sleep();
+	lockdep_assert_held(&ringbus_registry_lock);
 	if (!mutex_trylock(&ch->read_mutex))
 		return 10;
 	raw_spin_lock_irqsave(&ch->lock, flags);

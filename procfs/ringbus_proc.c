@@ -32,7 +32,7 @@ static int rbus_channel_row(struct ringbus_channel *ch, void *arg)
 
 	ringbus_channel_info(ch, &i);
 	seq_printf(m, "%-31s %-9s %10llu %10llu %10llu %10llu %10llu %7u %7u %10llu\n",
-		   i.name, i.mode == RINGBUS_MODE_QUEUE ? "queue" : "broadcast",
+		   i.name, ringbus_mode_name(i.mode),
 		   i.capacity, i.used, i.records, i.first_seq, i.last_seq,
 		   i.readers, i.writers, i.drops);
 	return 0;

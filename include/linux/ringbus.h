@@ -82,7 +82,19 @@ struct ringbus_channel_config {
 /* ringbus_read() flags. */
 #define RINGBUS_READ_NONBLOCK	BIT(0)	/* -EAGAIN instead of sleeping */
 #define RINGBUS_READ_HEADER	BIT(1)	/* copy the header first */
-#define RINGBUS_READ_MORE	BIT(2)	/* a later read of one batch */
+
+/**
+ * ringbus_mode_name() - the name of a channel mode
+ * @mode: RINGBUS_MODE_BROADCAST or RINGBUS_MODE_QUEUE
+ *
+ * Context: Any context.
+ * Return: "queue" for RINGBUS_MODE_QUEUE, "broadcast" for anything else,
+ * as /proc/ringbus/channels and the mode attribute in sysfs show it.
+ */
+static inline const char *ringbus_mode_name(u32 mode)
+{
+	return mode == RINGBUS_MODE_QUEUE ? "queue" : "broadcast";
+}
 
 void ringbus_get_core_info(struct ringbus_core_info *info);
 

@@ -234,7 +234,7 @@ run 'nproc; grep -c ^processor /proc/cpuinfo'
 user 'ringbusctl create percpu >/dev/null; taskset -c 0 ringbusctl send percpu a b c; taskset -c 1 ringbusctl send percpu d e; taskset -c 1 ringbusctl recv -n 1 percpu'
 run 'cat /proc/ringbus/cpus'
 run 'cat /proc/ringbus/stats'
-run 'grep -A 16 "^int ringbus_get_cpu_stats" /usr/src/ringbus-*/core/ringbus_core.c'
+run 'sed -n "/^int ringbus_get_cpu_stats(/,/^EXPORT_SYMBOL_GPL(ringbus_get_cpu_stats);/p" /usr/src/ringbus-*/core/ringbus_core.c'
 run 'c() { grep CAL: /proc/interrupts | tr -s " " | cut -d" " -f2,3 | tr " " +; }; a=$(($(c))); for i in $(seq 100); do while read -r l; do :; done </proc/ringbus/cpus; done; echo "$(($(c) - a)) function-call IPIs in 100 reads"'
 user 'c() { grep CAL: /proc/interrupts | tr -s " " | cut -d" " -f2,3 | tr " " +; }; a=$(($(c))); for i in $(seq 100); do while read -r l; do :; done </proc/ringbus/cpus; done; echo "$(($(c) - a)) function-call IPIs in 100 reads"'
 

@@ -10,6 +10,14 @@
  * see the same layout and compat_ioctl needs no translation.  Pointers are
  * carried as __u64.  Flags and reserved fields must be zero on input
  * (EINVAL otherwise) and are zero on output.  Unknown commands give ENOTTY.
+ *
+ * A command of the control node sent to a channel node, or the other way
+ * round, gives ENOTTY too.
+ *
+ * Commands are only ever added, never changed: a command's number,
+ * direction, argument struct and meaning stay as they are once released
+ * (Documentation/driver-api/ioctl.rst).  What needs to change is made a
+ * new command, and the old one stays.
  */
 #ifndef _UAPI_LINUX_RINGBUS_H
 #define _UAPI_LINUX_RINGBUS_H
@@ -17,7 +25,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* ABI version: the major changes when an existing command changes. */
+/*
+ * ABI version.  The major would change only if an existing command
+ * changed, which the rule above forbids.
+ */
 #define RINGBUS_ABI_MAJOR	1
 #define RINGBUS_ABI_MINOR	0
 
@@ -47,6 +58,14 @@ struct ringbus_version {
 	__u32 reserved[5];
 };
 
+/*
+ * RINGBUS_IOC_VERSION - the ABI and suite version of the running module
+ *
+ * Argument: struct ringbus_version, written by the kernel (_IOR), on the
+ * control node.  A program checks abi_major before anything else: a
+ * different major means it cannot talk to this module.
+ * Errors: EFAULT.
+ */
 #define RINGBUS_IOC_VERSION	_IOR(RINGBUS_IOC_MAGIC, 0x00, struct ringbus_version)
 
 /* A channel name: 1-31 bytes of [a-z0-9_.-], NUL-terminated, not "control". */
@@ -60,8 +79,6 @@ struct ringbus_version {
 #define RINGBUS_CREATE_UID	(1U << 0)	/* @uid is the node's owner */
 #define RINGBUS_CREATE_GID	(1U << 1)	/* @gid is the node's group */
 #define RINGBUS_CREATE_PERM	(1U << 2)	/* @perm is the node's mode */
-#define RINGBUS_CREATE_ALL	(RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | \
-				 RINGBUS_CREATE_PERM)
 
 /**
  * struct ringbus_create - RINGBUS_IOC_CREATE argument (control node)
@@ -243,19 +260,132 @@ struct ringbus_batch {
 	__u32 reserved;
 };
 
-/* Control node. */
+/* Control node (/dev/ringbus/control): commands 0x01-0x0f. */
+
+/*
+ * RINGBUS_IOC_CREATE - create a channel and its node /dev/ringbus/<name>
+ *
+ * Argument: struct ringbus_create, read by the kernel (_IOW).  Fields not
+ * named by a RINGBUS_CREATE_* bit of @flags take their defaults.  The
+ * caller's real uid is charged the channel (the core's max_user_channels
+ * and max_user_bytes parameters).
+ * Errors: EINVAL (reserved or unknown @flags bits set, a name that is not
+ * NUL-terminated or not valid, bad capacity, max_record, mode or perm, an
+ * unmapped uid or gid), EPERM (@uid or @gid another's without CAP_CHOWN;
+ * a capacity above 16 MiB without CAP_SYS_RESOURCE), EEXIST (the name is
+ * taken), ENOSPC (max_channels exist), EDQUOT (beyond the caller's
+ * per-user limits, without CAP_SYS_RESOURCE), ENOMEM, EFAULT.
+ */
 #define RINGBUS_IOC_CREATE	_IOW(RINGBUS_IOC_MAGIC, 0x01, struct ringbus_create)
+
+/*
+ * RINGBUS_IOC_DESTROY - destroy the channel @name
+ *
+ * Argument: struct ringbus_name, read by the kernel (_IOW).  Readers of
+ * the channel then see end of file, writers ENODEV; the name is free at
+ * once.  Allowed to the channel's owner and to CAP_SYS_ADMIN.
+ * Errors: EINVAL (reserved not zero, a name not NUL-terminated), ENOENT
+ * (no channel of that name, including invalid names), EPERM, EFAULT.
+ */
 #define RINGBUS_IOC_DESTROY	_IOW(RINGBUS_IOC_MAGIC, 0x02, struct ringbus_name)
+
+/*
+ * RINGBUS_IOC_LIST - the names of every channel
+ *
+ * Argument: struct ringbus_list, read and written by the kernel (_IOWR):
+ * up to @count names are written to the array at @names, and @count is
+ * set to the number of channels that exist.
+ * Errors: EINVAL (flags or reserved not zero), ENOMEM, EFAULT.
+ */
 #define RINGBUS_IOC_LIST	_IOWR(RINGBUS_IOC_MAGIC, 0x03, struct ringbus_list)
+
+/*
+ * RINGBUS_IOC_INFO - describe the channel @name
+ *
+ * Argument: struct ringbus_info, read (@name) and written (everything
+ * else) by the kernel (_IOWR).
+ * Errors: EINVAL (a name not NUL-terminated, reserved0 or reserved not
+ * zero), ENOENT (no channel of that name), EFAULT.
+ */
 #define RINGBUS_IOC_INFO	_IOWR(RINGBUS_IOC_MAGIC, 0x04, struct ringbus_info)
 
-/* Channel nodes. */
+/* Channel nodes (/dev/ringbus/<name>): commands 0x10 and up. */
+
+/*
+ * RINGBUS_IOC_CHAN_INFO - describe the channel of this node
+ *
+ * Argument: struct ringbus_info, written by the kernel (_IOR).
+ * Errors: EFAULT.
+ */
 #define RINGBUS_IOC_CHAN_INFO	_IOR(RINGBUS_IOC_MAGIC, 0x10, struct ringbus_info)
+
+/*
+ * RINGBUS_IOC_STATS - the channel's counters and this open file's
+ *
+ * Argument: struct ringbus_stats, written by the kernel (_IOR).
+ * Errors: EFAULT.
+ */
 #define RINGBUS_IOC_STATS	_IOR(RINGBUS_IOC_MAGIC, 0x11, struct ringbus_stats)
+
+/*
+ * RINGBUS_IOC_FLUSH - discard every record of the channel
+ *
+ * No argument (_IO).  The records discarded count as drops; sequence
+ * numbers are not reused.  Allowed to the channel's owner and to
+ * CAP_SYS_ADMIN.
+ * Errors: EPERM, ENODEV (the channel was destroyed), EINTR (a fatal signal
+ * while waiting for a reader's copy).
+ */
 #define RINGBUS_IOC_FLUSH	_IO(RINGBUS_IOC_MAGIC, 0x12)
+
+/*
+ * RINGBUS_IOC_SET_OPTS - set this open file's options
+ *
+ * Argument: struct ringbus_fd_opts, read by the kernel (_IOW).
+ * RINGBUS_FD_HEADERS makes read() return a struct ringbus_record_header
+ * before each payload.
+ * Errors: EINVAL (unknown flags, reserved not zero), EFAULT.
+ */
 #define RINGBUS_IOC_SET_OPTS	_IOW(RINGBUS_IOC_MAGIC, 0x13, struct ringbus_fd_opts)
+
+/*
+ * RINGBUS_IOC_GET_OPTS - this open file's options
+ *
+ * Argument: struct ringbus_fd_opts, written by the kernel (_IOR).
+ * Errors: EFAULT.
+ */
 #define RINGBUS_IOC_GET_OPTS	_IOR(RINGBUS_IOC_MAGIC, 0x14, struct ringbus_fd_opts)
+
+/*
+ * RINGBUS_IOC_READ_BATCH - read several records in one call
+ *
+ * Argument: struct ringbus_batch, read (@buf, @buf_len, @max_records;
+ * @count, @bytes, @flags and @reserved must be zero) and written (@count,
+ * @bytes) by the kernel (_IOWR).  Each record in @buf is a struct
+ * ringbus_record_header, its payload and padding to 8 bytes.  Waits for
+ * the first record unless the file is O_NONBLOCK; returns 0 with @count
+ * and @bytes left zero once the channel is destroyed.
+ * Errors: EINVAL (@count, @bytes, @flags or @reserved not zero), and as
+ * read(): EAGAIN, EINTR, EMSGSIZE (the first record does not fit), EPIPE
+ * (a broadcast reader was overtaken), EBADF (not opened for reading),
+ * EFAULT.
+ */
 #define RINGBUS_IOC_READ_BATCH	_IOWR(RINGBUS_IOC_MAGIC, 0x15, struct ringbus_batch)
+
+/*
+ * RINGBUS_IOC_WRITE_BATCH - write several records in one call
+ *
+ * Argument: struct ringbus_batch, read (@buf, @buf_len, @max_records;
+ * @count, @bytes, @flags and @reserved must be zero) and written (@count,
+ * @bytes) by the kernel (_IOWR).  Each record in @buf is a __u32 length,
+ * a __u32 zero, the payload and padding to 8 bytes.  A record that is
+ * invalid or faults ends the batch there: the records before it are
+ * written and counted.
+ * Errors, when no record was written: EINVAL (@count, @bytes, @flags or
+ * @reserved not zero; a bad length word or an empty record), and as
+ * write(): EMSGSIZE, EAGAIN, EINTR, ENODEV (the channel was destroyed),
+ * EBADF (not opened for writing), EFAULT.
+ */
 #define RINGBUS_IOC_WRITE_BATCH	_IOWR(RINGBUS_IOC_MAGIC, 0x16, struct ringbus_batch)
 
 #endif /* _UAPI_LINUX_RINGBUS_H */

@@ -1069,7 +1069,8 @@ static void g_create(void)
 	reserved_words(g, F_CTL, RINGBUS_IOC_CREATE, &v, sizeof(v),
 		       offsetof(struct ringbus_create, reserved), 5, 4, "reserved");
 	flag_bits(g, F_CTL, RINGBUS_IOC_CREATE, &v, sizeof(v),
-		  offsetof(struct ringbus_create, flags), RINGBUS_CREATE_ALL, "flags");
+		  offsetof(struct ringbus_create, flags),
+		  RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | RINGBUS_CREATE_PERM, "flags");
 	name_cases(g, RINGBUS_IOC_CREATE, &v, sizeof(v), EINVAL, 1);
 	for (i = 0; i < sizeof(bad_caps) / sizeof(bad_caps[0]); i++) {
 		c = add_ioctl(g, F_CTL, RINGBUS_IOC_CREATE, &v, sizeof(v), EINVAL,
