@@ -272,9 +272,9 @@ void print_table(const char *const *cells, size_t rows, size_t cols,
 		 const bool *right)
 {
 	size_t r, c;
-	int width[16] = { 0 };
+	int width[TABLE_MAX_COLS] = { 0 };
 
-	if (jw.json || cols > 16)
+	if (jw.json || cols > TABLE_MAX_COLS)
 		return;
 	for (r = 0; r < rows; r++)
 		for (c = 0; c < cols; c++) {

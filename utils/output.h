@@ -56,8 +56,10 @@ void print_fp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Text only: @rows rows of @cols cells (@cells[row * cols + col]), the
  * first row the headings; each column as wide as its widest cell, one
- * space between columns, right-aligned where @right[col] is set.
+ * space between columns, right-aligned where @right[col] is set.  At most
+ * TABLE_MAX_COLS columns.
  */
+#define TABLE_MAX_COLS	16
 void print_table(const char *const *cells, size_t rows, size_t cols,
 		 const bool *right);
 

@@ -198,7 +198,6 @@ static int common_opt(struct ctx *ctx, int c, char **argv)
 		printf(PROG " %s\n", ringbus_version);
 		exit(finish_stdout(RC_OK));
 	case OPT_JSON:
-		ctx->json = true;
 		out_init(true);
 		return RC_CONTINUE;
 	case OPT_CONTROL:

@@ -112,7 +112,6 @@ struct ctx {
 	const char *control;
 	const char *dev_dir;
 	const char *proc_dir;
-	bool json;
 	const struct command *cmd;	/* NULL before the command is known */
 };
 
