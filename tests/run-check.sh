@@ -106,7 +106,7 @@ else
 	show "$build/utils.log"
 fi
 if cppcheck --quiet --enable=warning,style,performance,portability --error-exitcode=1 \
-	--inline-suppr -Iinclude/uapi utils/ringbusctl.c $user_c >"$build/cppcheck.log" 2>&1; then
+	--inline-suppr -Iinclude/uapi utils/*.c $user_c >"$build/cppcheck.log" 2>&1; then
 	pass "cppcheck: user-space code clean"
 else
 	fail "cppcheck: user-space code clean"

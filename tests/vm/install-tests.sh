@@ -21,6 +21,9 @@ for d in tests/stress tests/fuzz bench; do
 done
 sed -n 's/^PACKAGE_VERSION="\([0-9.]*\)".*/\1/p' "$top/dkms.conf" >"$tdir/VERSION"
 cp "$top/tests/static/symbols.sh" "$tdir/"
-# ringbusctl's source, for a copy built against another ABI (30-cli).
+# ringbusctl's sources (utils/*.c and their headers), for a copy built
+# against another ABI (30-cli); afresh, so that no file an earlier copy
+# had is built with them.
+rm -rf "$tdir/ringbusctl-src"
 mkdir -p "$tdir/ringbusctl-src"
-cp "$top/utils/ringbusctl.c" "$tdir/ringbusctl-src/"
+cp "$top"/utils/*.c "$top"/utils/*.h "$tdir/ringbusctl-src/"

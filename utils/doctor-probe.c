@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ringbusctl doctor: the probes, which find out what is installed (the
+ * module files, DKMS's state, the headers, the caller) for the checks of
+ * doctor.c, and the file and program helpers they use.
+ */
+#include "doctor.h"
+
+/*
+ * Finds the program @name: in the absolute directories of PATH, then in the
+ * sbin directories that an unprivileged user's PATH often lacks (dkms and
+ * modinfo live there).
+ */
+bool find_program(const char *name, char *path, size_t size)
+{
+	const char *dirs[2] = { getenv("PATH"), "/usr/local/sbin:/usr/sbin:/sbin" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		const char *p = dirs[i];
+
+		while (p && *p) {
+			size_t len = strcspn(p, ":");
+			struct stat st;
+			int n;
+
+			/* Empty and relative entries (the current directory) are skipped. */
+			n = snprintf(path, size, "%.*s/%s", (int)len, p, name);
+			if (*p == '/' && n > 0 && (size_t)n < size &&
+			    stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(path, X_OK) == 0)
+				return true;
+			p += len;
+			if (*p == ':')
+				p++;
+		}
+	}
+	return false;
+}
+
+/*
+ * Runs @argv (argv[0] found by find_program()) with standard input and
+ * error on /dev/null and keeps the start of its standard output in @out
+ * (NUL-terminated, at most @size - 1 bytes; the rest is read and dropped).
+ * Returns its exit status, RUN_MISSING if it is not installed, or -1 if it
+ * could not be run or was killed.
+ */
+int run_capture(const char *const argv[], char *out, size_t size)
+{
+	char path[PATH_MAX];
+	size_t len = 0;
+	int pfd[2], status;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (!find_program(argv[0], path, sizeof(path)))
+		return RUN_MISSING;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
+		    dup2(nul, STDERR_FILENO) < 0 ||
+		    dup2(pfd[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		char buf[1024];
+		ssize_t n = read(pfd[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + 1 < size) {
+			size_t take = size - 1 - len;
+
+			if (take > (size_t)n)
+				take = (size_t)n;
+			memcpy(out + len, buf, take);
+			len += take;
+		}
+	}
+	close(pfd[0]);
+	out[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* @dir/@name in @buf; false (and "") if it does not fit. */
+bool path_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= size) {
+		buf[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/* The first line of the file @path, without its newline; false if unreadable. */
+bool read_first_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (ok)
+		chomp(buf);
+	return ok;
+}
+
+/* "modinfo -F FIELD FILE": the field's first line, "" if it has none. */
+bool modinfo_field(const char *file, const char *field, char *buf,
+			  size_t size)
+{
+	const char *const argv[] = { "modinfo", "-F", field, file, NULL };
+
+	if (run_capture(argv, buf, size) != 0)
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+/* ringbus.ko, ringbus.ko.xz, ringbus.ko.zst... */
+static bool is_ringbus_ko(const char *name)
+{
+	return strncmp(name, "ringbus.ko", 10) == 0 &&
+	       (name[10] == '\0' || name[10] == '.');
+}
+
+/*
+ * Counts the ringbus.ko* files under @dir (symbolic links, such as build
+ * and source, are not followed) and keeps the first one's path.
+ */
+void find_ko(struct doctor *d, const char *dir, int depth)
+{
+	const struct dirent *e;
+	DIR *dp;
+
+	if (depth > 8)
+		return;
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		char path[PATH_MAX];
+		unsigned char type = e->d_type;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    !path_join(path, sizeof(path), dir, e->d_name))
+			continue;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (lstat(path, &st) < 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR :
+			       S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (type == DT_DIR) {
+			find_ko(d, path, depth + 1);
+		} else if (type == DT_REG && is_ringbus_ko(e->d_name)) {
+			if (d->nko++ == 0)
+				snprintf(d->ko_found, sizeof(d->ko_found), "%s", path);
+		}
+	}
+	closedir(dp);
+}
+
+/* The ringbus.ko entry of KDIR/modules.dep, the file modprobe loads. */
+void find_dep_ko(struct doctor *d)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!path_join(path, sizeof(path), d->kdir, "modules.dep"))
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) >= 0) {
+		const char *base;
+
+		line[strcspn(line, ":")] = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		if (!is_ringbus_ko(base))
+			continue;
+		/* Relative to KDIR; old depmod wrote absolute paths. */
+		if (line[0] == '/')
+			snprintf(d->ko_dep, sizeof(d->ko_dep), "%s", line);
+		else
+			path_join(d->ko_dep, sizeof(d->ko_dep), d->kdir, line);
+		break;
+	}
+	free(line);
+	fclose(f);
+	if (d->ko_dep[0] && access(d->ko_dep, F_OK) == 0)
+		snprintf(d->ko, sizeof(d->ko), "%s", d->ko_dep);
+}
+
+/*
+ * "dkms status ringbus": lines "ringbus/VERSION, KVER, ARCH: STATE" (dkms
+ * 3; dkms 2 writes "ringbus, VERSION, KVER, ARCH: STATE") for each kernel it
+ * is built or installed for, "ringbus/VERSION: added" when it is only
+ * registered.  STATE may be followed by " (WARNING! ...)".
+ */
+void probe_dkms(struct doctor *d)
+{
+	const char *const argv[] = { "dkms", "status", "ringbus", NULL };
+	char out[8192], *line, *save = NULL;
+
+	d->dkms_rc = run_capture(argv, out, sizeof(out));
+	if (d->dkms_rc != 0)
+		return;
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *field[5] = { NULL }, *state, *p, *slash;
+		size_t n = 0;
+
+		chomp(line);
+		state = strstr(line, ": ");
+		if (!state)
+			continue;
+		*state = '\0';
+		state += 2;
+		for (p = line; p && n < ARRAY_SIZE(field); n++) {
+			field[n] = p;
+			p = strstr(p, ", ");
+			if (p) {
+				*p = '\0';
+				p += 2;
+			}
+		}
+		/* dkms 3 joins the module and its version with a '/'. */
+		slash = strchr(field[0], '/');
+		if (slash) {
+			*slash = '\0';
+			memmove(&field[2], &field[1], (ARRAY_SIZE(field) - 2) * sizeof(field[0]));
+			field[1] = slash + 1;
+			n++;
+		}
+		if (strcmp(field[0], "ringbus") != 0 || n < 2)
+			continue;
+		d->dkms_known = true;
+		snprintf(d->dkms_version, sizeof(d->dkms_version), "%s", field[1]);
+		if (n < 3)
+			continue;	/* "added": for no kernel yet */
+		if (strcmp(field[2], d->kver) == 0) {
+			snprintf(d->dkms_state, sizeof(d->dkms_state), "%s", state);
+		} else if (strncmp(state, "installed", 9) == 0) {
+			size_t used = strlen(d->dkms_others);
+
+			snprintf(d->dkms_others + used, sizeof(d->dkms_others) - used,
+				 "%s%s", used ? ", " : "", field[2]);
+		}
+	}
+}
+
+void probe_headers(struct doctor *d)
+{
+	char build[PATH_MAX], mk[PATH_MAX];
+	struct stat st;
+
+	if (!path_join(build, sizeof(build), d->kdir, "build") ||
+	    !path_join(mk, sizeof(mk), build, "Makefile"))
+		snprintf(d->headers_why, sizeof(d->headers_why), "%s", strerror(ENAMETOOLONG));
+	else if (lstat(build, &st) < 0)
+		snprintf(d->headers_why, sizeof(d->headers_why), "%s does not exist", build);
+	else if (stat(build, &st) < 0)
+		snprintf(d->headers_why, sizeof(d->headers_why),
+			 "%s is a dangling symbolic link", build);
+	else if (!S_ISDIR(st.st_mode) || access(mk, F_OK) < 0)
+		snprintf(d->headers_why, sizeof(d->headers_why),
+			 "%s has no Makefile", build);
+	else
+		d->headers = true;
+}
+
+/* The vermagic of an uncompressed .ko, from its .modinfo section. */
+bool ko_vermagic(const char *file, char *buf, size_t size)
+{
+	static const char key[] = "\0vermagic=";
+	struct stat st;
+	char *data;
+	bool ok = false;
+	size_t len;
+	FILE *f;
+
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > 256 * 1024 * 1024)
+		return false;
+	len = (size_t)st.st_size;
+	data = malloc(len + 1);
+	if (!data)
+		return false;
+	f = fopen(file, "re");
+	if (f) {
+		if (fread(data, 1, len, f) == len) {
+			const char *p;
+
+			data[len] = '\0';
+			p = memmem(data, len, key, sizeof(key) - 1);
+			if (p) {
+				snprintf(buf, size, "%s", p + sizeof(key) - 1);
+				ok = true;
+			}
+		}
+		fclose(f);
+	}
+	free(data);
+	return ok;
+}
+
+bool in_group(gid_t gid)
+{
+	gid_t *list;
+	int n, i;
+	bool found = false;
+
+	if (getegid() == gid)
+		return true;
+	n = getgroups(0, NULL);
+	if (n <= 0)
+		return false;
+	list = calloc((size_t)n, sizeof(*list));
+	if (!list)
+		return false;
+	n = getgroups(n, list);
+	for (i = 0; i < n; i++)
+		if (list[i] == gid)
+			found = true;
+	free(list);
+	return found;
+}
+
+/* The caller's name and primary group, and what it has to do with ringbus. */
+void probe_user(struct doctor *d)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	const struct group *gr;
+	size_t i;
+
+	if (pw) {
+		snprintf(d->user, sizeof(d->user), "%s", pw->pw_name);
+		d->user_gid = pw->pw_gid;
+		d->user_gid_known = true;
+	} else {
+		snprintf(d->user, sizeof(d->user), "%u", (unsigned int)geteuid());
+	}
+	gr = getgrnam(RINGBUS_GROUP);
+	if (!gr)
+		return;
+	d->have_group = true;
+	d->group_gid = gr->gr_gid;
+	for (i = 0; gr->gr_mem && gr->gr_mem[i]; i++)
+		if (strcmp(gr->gr_mem[i], d->user) == 0)
+			d->user_listed = true;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ringbusctl doctor: what the probes (doctor-probe.c) find, and the
+ * checks that judge it (doctor.c).
+ */
+#ifndef RINGBUSCTL_DOCTOR_H
+#define RINGBUSCTL_DOCTOR_H
+
+#include "ringbusctl.h"
+
+#define DEFAULT_MODULES_DIR	"/lib/modules"
+#define DEFAULT_SYS_MODULE_DIR	"/sys/module"
+#define RINGBUS_GROUP		"ringbus"
+#define DKMS_MOK_PUB		"/var/lib/dkms/mok.pub"
+
+/* run_capture(): the program is not installed. */
+#define RUN_MISSING	(-2)
+
+enum check_status { CHECK_OK, CHECK_WARN, CHECK_FAIL };
+
+/* What the probes found, shared by the checks. */
+struct doctor {
+	unsigned int count, warns, fails;
+	const char *control;		/* the control node */
+	const char *sys_module;		/* /sys/module */
+	char kver[128];			/* uname -r */
+	char kdir[PATH_MAX];		/* /lib/modules/KVER */
+	/* Headers: KDIR/build */
+	bool headers;
+	char headers_why[PATH_MAX + 64];
+	/* "dkms status ringbus" */
+	int dkms_rc;			/* its exit status, or RUN_MISSING */
+	bool dkms_known;		/* ringbus is registered with DKMS */
+	char dkms_version[32];		/* the registered version */
+	char dkms_state[160];		/* for KVER: "installed", "built"...; "" none */
+	char dkms_others[512];		/* the other kernels it is installed for */
+	/* The module file for KVER */
+	char ko[PATH_MAX];		/* the one modprobe loads (modules.dep) */
+	char ko_dep[PATH_MAX];		/* modules.dep's entry, even if missing */
+	char ko_found[PATH_MAX];	/* the first ringbus.ko* under KDIR */
+	unsigned int nko;		/* how many ringbus.ko* under KDIR */
+	bool loaded;			/* SYS_MODULE/ringbus is live */
+	/* The caller and the group ringbus */
+	char user[64];			/* the caller's user name (or uid) */
+	bool user_gid_known;
+	gid_t user_gid;			/* the caller's primary group in passwd */
+	bool have_group;		/* the group ringbus exists */
+	gid_t group_gid;
+	bool user_listed;		/* the caller is listed as a member */
+};
+
+/* doctor-probe.c */
+bool find_program(const char *name, char *path, size_t size);
+int run_capture(const char *const argv[], char *out, size_t size);
+bool path_join(char *buf, size_t size, const char *dir, const char *name);
+bool read_first_line(const char *path, char *buf, size_t size);
+bool modinfo_field(const char *file, const char *field, char *buf,
+		   size_t size);
+void find_ko(struct doctor *d, const char *dir, int depth);
+void find_dep_ko(struct doctor *d);
+void probe_dkms(struct doctor *d);
+void probe_headers(struct doctor *d);
+bool ko_vermagic(const char *file, char *buf, size_t size);
+bool in_group(gid_t gid);
+void probe_user(struct doctor *d);
+
+#endif
