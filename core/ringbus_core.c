@@ -87,6 +87,8 @@
  * an irq_work (a wait queue's lock is a spinlock_t), and so does the
  * last put's kick of ringbusd.  Sleepers test their condition with
  * READ_ONCE() of the fields ch->lock protects and re-check under the lock.
+ * docs/architecture.md draws the same order with the char device's own
+ * xa_lock and says why each lock is of its kind; the two change together.
  *
  * Life time.  A channel is counted by a kref: the registry holds one until
  * the channel is destroyed, and so does everyone who got it from create,
