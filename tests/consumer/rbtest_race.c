@@ -63,18 +63,24 @@ MODULE_PARM_DESC(open_ret, "Return value of the first of those opens");
 
 static atomic_t rbtr_holding = ATOMIC_INIT(0);
 static atomic_t rbtr_opens = ATOMIC_INIT(0);
+/* open_dev, parsed once when a hold starts; valid while rbtr_holding. */
+static dev_t rbtr_dev;
 
 static int rbtr_get_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned int ms;
+	unsigned int ms, major, minor;
 	int pid = READ_ONCE(hold_pid);
 
 	if (!pid || task_tgid_nr(current) != pid)
 		return 0;
 	WRITE_ONCE(hold_pid, 0);
 	WRITE_ONCE(held, held + 1);
+	if (sscanf(open_dev, "%u:%u", &major, &minor) != 2)
+		return 0;
+	rbtr_dev = MKDEV(major, minor);
 	atomic_set(&rbtr_opens, 0);
-	atomic_set(&rbtr_holding, 1);
+	/* Publishes rbtr_dev: pairs with the acquire in rbtr_open_entry(). */
+	atomic_set_release(&rbtr_holding, 1);
 	for (ms = 0; ms < RBTR_HOLD_MS && !atomic_read(&rbtr_opens); ms++)
 		mdelay(1);
 	atomic_set(&rbtr_holding, 0);
@@ -97,14 +103,13 @@ static int rbtr_open_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct rbtr_open_data *d = (struct rbtr_open_data *)ri->data;
 	/* chrdev_open(struct inode *inode, struct file *filp) */
 	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
-	unsigned int major, minor;
 
 	d->in_hold = false;
-	if (task_tgid_nr(current) != READ_ONCE(open_pid) || !atomic_read(&rbtr_holding))
+	/* Pairs with the release in rbtr_get_pre(): rbtr_dev is set. */
+	if (task_tgid_nr(current) != READ_ONCE(open_pid) ||
+	    !atomic_read_acquire(&rbtr_holding))
 		return 0;
-	if (sscanf(open_dev, "%u:%u", &major, &minor) != 2)
-		return 0;
-	d->in_hold = inode->i_rdev == MKDEV(major, minor);
+	d->in_hold = inode->i_rdev == rbtr_dev;
 	return 0;
 }
 
