@@ -58,8 +58,8 @@ RB_DEBUG_ONLY_GROUPS=68-faults,69-faults-load
 # DKMS's behaviour without headers: what a suite's dkms, apt and libc
 # could break, not its kernel.  Each suite runs them on its first kernel.
 # (Not on bookworm's 6.12 backport instead of its 6.1, whose boot records
-# every kmalloc's stack: 6.12's modules are xz-compressed, and the depmod
-# runs of 40-doctor took longer there, 241 s against 190 s.)
+# every kmalloc's stack: 6.12's modules are xz-compressed, and 40-doctor's
+# depmod runs take about a quarter longer there.)
 RB_USERLAND_GROUPS=30-cli,40-doctor,90-no-headers
 
 # sid's kernel (the newest the archive has): what a new kernel's internals
