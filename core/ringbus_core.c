@@ -339,6 +339,20 @@ static struct task_struct *rbus_housekeeper;
 static DECLARE_WAIT_QUEUE_HEAD(rbus_hk_wait);
 static bool rbus_hk_kick;
 
+/*
+ * Count @n published records.  ringbusd sleeps while no record of any
+ * channel can expire (rbus_housekeeping()): the first record of an empty
+ * time-to-live channel wakes it, through the irq_work, since a write may
+ * come in any context.  Caller holds ch->lock.
+ */
+static void rbus_add_records(struct ringbus_channel *ch, u64 n)
+{
+	lockdep_assert_held(&ch->lock);
+	if (ch->ttl_ms && !ch->records && n)
+		irq_work_queue(&rbus_hk_work);
+	ch->records += n;
+}
+
 static struct rbus_stats __percpu *rbus_pcpu;
 
 static inline void rbus_count(u64 __percpu *counter, u64 n)
@@ -552,7 +566,7 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	if (ch->resv) {
 		ch->pend_records++;
 	} else {
-		ch->records++;
+		rbus_add_records(ch, 1);
 		rbus_publish_tail(ch);
 	}
 	return 0;
@@ -1517,7 +1531,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		rec.seq = ch->wseq++;
 		rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
 		ch->wtail += total;
-		ch->records++;
+		rbus_add_records(ch, 1);
 		ch->st.records_written++;
 		ch->st.bytes_written += w[0].len;
 		rbus_publish_tail(ch);
@@ -1554,7 +1568,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	if (i < k)
 		rbus_unreserve(ch, pos, k - i);
 	res->published = i + ch->pend_records;
-	ch->records += res->published;
+	rbus_add_records(ch, res->published);
 	ch->pend_records = 0;
 	ch->resv = 0;
 	ch->st.records_written += i;
@@ -2344,12 +2358,17 @@ static void rbus_free_pending(void)
 
 /*
  * ringbusd: the housekeeping thread.  Frees channels whose last reference
- * went, and drops records older than a channel's time to live.
+ * went, and drops records older than a channel's time to live.  It sleeps
+ * until the next record of a time-to-live channel is due, and while none
+ * can expire until it is kicked (rbus_hk_work): by the last put of a
+ * channel (rbus_queue_free()) or by the first record of an empty
+ * time-to-live channel (rbus_add_records()), so an idle machine never
+ * schedules it.
  */
 static int rbus_housekeeping(void *unused)
 {
 	while (!kthread_should_stop()) {
-		unsigned long sleep_ms = 1000, next;
+		unsigned long sleep_ms = ULONG_MAX, next;
 		struct ringbus_channel *ch;
 		u64 now = ktime_get_ns();
 
@@ -2366,6 +2385,8 @@ static int rbus_housekeeping(void *unused)
 		wait_event_interruptible_timeout(rbus_hk_wait,
 						 READ_ONCE(rbus_hk_kick) ||
 						 kthread_should_stop(),
+						 sleep_ms == ULONG_MAX ?
+						 MAX_SCHEDULE_TIMEOUT :
 						 msecs_to_jiffies(sleep_ms));
 	}
 	return 0;

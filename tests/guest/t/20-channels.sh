@@ -138,6 +138,42 @@ t_housekeeping_thread() {
 	ps -e -o comm= | grep -qx ringbusd || fail "no ringbusd kernel thread"
 }
 
+# ringbusd's context switches, voluntary and not.
+hk_switches() {
+	awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }' "/proc/$1/status"
+}
+
+# The observation windows are no synchronisation: the case asserts that
+# nothing happens in them.  A thread that woke once a second would switch
+# at least 3 times in each.
+t_housekeeping_idle() {
+	local pid s0 s1 i d=/sys/class/ringbus/hkttl
+	pid=$(pgrep -x ringbusd) || fail "no ringbusd kernel thread"
+	trap 'ringbusctl destroy hkttl >/dev/null 2>&1' EXIT
+	s0=$(hk_switches "$pid")
+	sleep 3.5
+	s1=$(hk_switches "$pid")
+	[ "$s1" = "$s0" ] ||
+		fail "ringbusd was scheduled $((s1 - s0)) times in 3.5 s while no channel had a record to expire"
+	ringbusctl create hkttl --ttl 300 || fail "ringbusctl create hkttl --ttl 300"
+	printf 'x' >/dev/ringbus/hkttl || fail "write to hkttl"
+	assert_eq "records before expiry" 1 "$(cat $d/records)"
+	# The record is due after 300 ms: ringbusd must wake for it.
+	for i in $(seq 1 100); do
+		[ "$(cat $d/records)" = 0 ] && break
+		sleep 0.1
+	done
+	assert_eq "records 10 s after a 300 ms time to live" 0 "$(cat $d/records)"
+	assert_eq "drops" 1 "$(cat $d/drops)"
+	s0=$(hk_switches "$pid")
+	[ "$s0" -gt "$s1" ] || fail "the record expired, but ringbusd was never scheduled"
+	sleep 3.5
+	s1=$(hk_switches "$pid")
+	[ "$s1" = "$s0" ] ||
+		fail "ringbusd was scheduled $((s1 - s0)) times in 3.5 s after the last record expired"
+	return 0
+}
+
 rb_case "channel: node owner, group and mode; unprivileged access" t_node_permissions
 rb_case "channel: sysfs attributes" t_sysfs_attributes
 rb_case "channel: /proc/ringbus/channels with 200 channels (more than a page)" t_proc_views
@@ -146,3 +182,4 @@ rb_case "channel: per-CPU statistics sum to the totals" t_cpu_stats_sum
 rb_case "channel: nodes follow ringbus_cdev unload and reload" t_nodes_follow_cdev_module
 rb_case "channel: three unloads, each followed at once by an open of the control node that loads the stack again" t_unload_open_rounds
 rb_case "channel: ringbusd housekeeping thread runs" t_housekeeping_thread
+rb_case "channel: ringbusd is not scheduled while no record can expire; a TTL record wakes it" t_housekeeping_idle
