@@ -274,6 +274,7 @@ struct ringbus_channel {
 	u64 resv;
 	u64 pend_records;
 	u64 lost_seq;		/* one past the newest record overwritten */
+	u64 hk_kick_ns;		/* stamp of the last record that kicked ringbusd */
 	bool dead;
 	unsigned int readers;
 	unsigned int writers;
@@ -340,16 +341,24 @@ static DECLARE_WAIT_QUEUE_HEAD(rbus_hk_wait);
 static bool rbus_hk_kick;
 
 /*
- * Count @n published records.  ringbusd sleeps while no record of any
- * channel can expire (rbus_housekeeping()): the first record of an empty
- * time-to-live channel wakes it, through the irq_work, since a write may
- * come in any context.  Caller holds ch->lock.
+ * Count @n published records, the first of them stamped @mono_ns.
+ * ringbusd sleeps while no record of any channel can expire
+ * (rbus_housekeeping()): the first record of an empty time-to-live channel
+ * wakes it, through the irq_work, since a write may come in any context -
+ * unless an earlier record did within the time to live, for which
+ * ringbusd stays due (rbus_expire()): a queue whose consumer keeps up
+ * wakes it at most twice a time to live, not once a record.  Caller holds
+ * ch->lock.
  */
-static void rbus_add_records(struct ringbus_channel *ch, u64 n)
+static void rbus_add_records(struct ringbus_channel *ch, u64 n, u64 mono_ns)
 {
 	lockdep_assert_held(&ch->lock);
-	if (ch->ttl_ms && !ch->records && n)
+	if (ch->ttl_ms && !ch->records && n &&
+	    (!ch->hk_kick_ns ||
+	     mono_ns - ch->hk_kick_ns >= (u64)ch->ttl_ms * NSEC_PER_MSEC)) {
+		ch->hk_kick_ns = mono_ns;
 		irq_work_queue(&rbus_hk_work);
+	}
 	ch->records += n;
 }
 
@@ -566,7 +575,7 @@ static int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 le
 	if (ch->resv) {
 		ch->pend_records++;
 	} else {
-		rbus_add_records(ch, 1);
+		rbus_add_records(ch, 1, rec.mono_ns);
 		rbus_publish_tail(ch);
 	}
 	return 0;
@@ -1531,7 +1540,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		rec.seq = ch->wseq++;
 		rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
 		ch->wtail += total;
-		rbus_add_records(ch, 1);
+		rbus_add_records(ch, 1, rec.mono_ns);
 		ch->st.records_written++;
 		ch->st.bytes_written += w[0].len;
 		rbus_publish_tail(ch);
@@ -1568,7 +1577,7 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 	if (i < k)
 		rbus_unreserve(ch, pos, k - i);
 	res->published = i + ch->pend_records;
-	rbus_add_records(ch, res->published);
+	rbus_add_records(ch, res->published, rec.mono_ns);
 	ch->pend_records = 0;
 	ch->resv = 0;
 	ch->st.records_written += i;
@@ -2338,6 +2347,13 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 			raw_spin_lock_irqsave(&ch->lock, flags);
 		}
 	}
+	/*
+	 * Empty, but a record that kicked ringbusd came within the time to
+	 * live: the records after it did not kick (rbus_add_records()), so
+	 * stay due until its time to live is over.
+	 */
+	if (!ch->records && ch->hk_kick_ns && ch->hk_kick_ns + ttl > now)
+		next = div_u64(ch->hk_kick_ns + ttl - now, NSEC_PER_MSEC) + 1;
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&ch->read_mutex);
 	if (n) {
