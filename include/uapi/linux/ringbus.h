@@ -79,6 +79,13 @@ struct ringbus_version {
 #define RINGBUS_CREATE_UID	(1U << 0)	/* @uid is the node's owner */
 #define RINGBUS_CREATE_GID	(1U << 1)	/* @gid is the node's group */
 #define RINGBUS_CREATE_PERM	(1U << 2)	/* @perm is the node's mode */
+/*
+ * The three bits above, kept for the programs that use it.  Frozen: a
+ * flag added later does not join it, so it is not "every flag the kernel
+ * knows"; name the bits a program sets.
+ */
+#define RINGBUS_CREATE_ALL	(RINGBUS_CREATE_UID | RINGBUS_CREATE_GID | \
+				 RINGBUS_CREATE_PERM)
 
 /**
  * struct ringbus_create - RINGBUS_IOC_CREATE argument (control node)
@@ -274,7 +281,8 @@ struct ringbus_batch {
  * unmapped uid or gid), EPERM (@uid or @gid another's without CAP_CHOWN;
  * a capacity above 16 MiB without CAP_SYS_RESOURCE), EEXIST (the name is
  * taken), ENOSPC (max_channels exist), EDQUOT (beyond the caller's
- * per-user limits, without CAP_SYS_RESOURCE), ENOMEM, EFAULT.
+ * per-user limits, without CAP_SYS_RESOURCE), ENOMEM, EBUSY (the char
+ * device has no free node number), EFAULT.
  */
 #define RINGBUS_IOC_CREATE	_IOW(RINGBUS_IOC_MAGIC, 0x01, struct ringbus_create)
 
@@ -285,7 +293,8 @@ struct ringbus_batch {
  * the channel then see end of file, writers ENODEV; the name is free at
  * once.  Allowed to the channel's owner and to CAP_SYS_ADMIN.
  * Errors: EINVAL (reserved not zero, a name not NUL-terminated), ENOENT
- * (no channel of that name, including invalid names), EPERM, EFAULT.
+ * (no channel of that name, including invalid names), ENODEV (another
+ * caller destroyed it meanwhile), EPERM, EFAULT.
  */
 #define RINGBUS_IOC_DESTROY	_IOW(RINGBUS_IOC_MAGIC, 0x02, struct ringbus_name)
 
