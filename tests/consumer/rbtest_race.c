@@ -74,9 +74,9 @@ static int rbtr_get_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!pid || task_tgid_nr(current) != pid)
 		return 0;
 	WRITE_ONCE(hold_pid, 0);
-	WRITE_ONCE(held, held + 1);
 	if (sscanf(open_dev, "%u:%u", &major, &minor) != 2)
 		return 0;
+	WRITE_ONCE(held, held + 1);
 	rbtr_dev = MKDEV(major, minor);
 	atomic_set(&rbtr_opens, 0);
 	/* Publishes rbtr_dev: pairs with the acquire in rbtr_open_entry(). */
