@@ -143,7 +143,7 @@ skipped_on() {
 	if [ "$rc" != 0 ]; then
 		# bookworm's DKMS 3.0.10 reports a BUILD_EXCLUSIVE skip as a
 		# failed autoinstall (exit 11), which fails that kernel's
-		# installation; 2.8 and 3.2 exit 0.  See docs/kernels.md.
+		# installation; 2.8 and 3.2 exit 0.  See docs/testing.md, 2.2.
 		if dpkg --compare-versions "$dkmsv" ge 3.0 && dpkg --compare-versions "$dkmsv" lt 3.1; then
 			echo "#   (DKMS $dkmsv's hook exits $rc on a skipped module: its known limitation)"
 		else
