@@ -52,7 +52,7 @@ OBJ_TOL=4
 # judge first proves it sees a module that leaks PERCPU_LEAK_KB KiB per
 # CPU a round.
 PERCPU_STEP_KB=$(( $(awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); c += n == 2 ? r[2] - r[1] + 1 : 1 } } END { print c }' /sys/devices/system/cpu/possible) * $(getconf PAGESIZE) / 1024 ))
-PERCPU_LEAK_KB=4
+PERCPU_LEAK_KB=8
 BASE_KO=$RB_DIR/consumer/$(uname -r)/rbtest_baseline.ko
 BASE_CYCLES=$((CYCLES / 4))
 LEAK_CYCLES=10
