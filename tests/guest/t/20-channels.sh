@@ -145,19 +145,28 @@ hk_switches() {
 
 # The observation windows are no synchronisation: the case asserts that
 # nothing happens in them.  A thread that woke once a second would switch
-# at least 3 times in each.
+# at least 3 times in each; one switch is allowed, the end of a run already
+# under way when the window opened (ringbusd's start after the previous
+# case's reload, or the expiry the case waited for: the record is gone
+# before ringbusd schedules out).
+hk_quiet() {
+	local s1
+	sleep 3.5
+	s1=$(hk_switches "$1")
+	[ $((s1 - $2)) -le 1 ] ||
+		fail "ringbusd was scheduled $((s1 - $2)) times in 3.5 s $3"
+}
+
 t_housekeeping_idle() {
 	local pid s0 s1 i d=/sys/class/ringbus/hkttl
 	pid=$(pgrep -x ringbusd) || fail "no ringbusd kernel thread"
 	trap 'ringbusctl destroy hkttl >/dev/null 2>&1; ringbusctl destroy hkq >/dev/null 2>&1' EXIT
-	s0=$(hk_switches "$pid")
-	sleep 3.5
-	s1=$(hk_switches "$pid")
-	[ "$s1" = "$s0" ] ||
-		fail "ringbusd was scheduled $((s1 - s0)) times in 3.5 s while no channel had a record to expire"
+	hk_quiet "$pid" "$(hk_switches "$pid")" "while no channel had a record to expire"
 	ringbusctl create hkttl --ttl 300 || fail "ringbusctl create hkttl --ttl 300"
 	printf 'x' >/dev/ringbus/hkttl || fail "write to hkttl"
-	assert_eq "records before expiry" 1 "$(cat $d/records)"
+	# Not "records": on a slow guest the record may expire before
+	# cat runs.  The sequence number says the write landed either way.
+	assert_eq "last_seq after one write" 1 "$(cat $d/last_seq)"
 	# The record is due after 300 ms: ringbusd must wake for it.
 	for i in $(seq 1 100); do
 		[ "$(cat $d/records)" = 0 ] && break
@@ -165,11 +174,7 @@ t_housekeeping_idle() {
 	done
 	assert_eq "records 10 s after a 300 ms time to live" 0 "$(cat $d/records)"
 	assert_eq "drops" 1 "$(cat $d/drops)"
-	s0=$(hk_switches "$pid")
-	sleep 3.5
-	s1=$(hk_switches "$pid")
-	[ "$s1" = "$s0" ] ||
-		fail "ringbusd was scheduled $((s1 - s0)) times in 3.5 s after the last record expired"
+	hk_quiet "$pid" "$(hk_switches "$pid")" "after the last record expired"
 	# A queue whose reader keeps up is empty before each record: only
 	# the first record of a time to live may wake ringbusd.
 	ringbusctl create hkq --mode queue --ttl 10000 || fail "ringbusctl create hkq"
