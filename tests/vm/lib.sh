@@ -56,10 +56,10 @@ RB_DEBUG_ONLY_GROUPS=68-faults,69-faults-load
 
 # The groups whose subject is a suite's user space - the CLI, doctor and
 # DKMS's behaviour without headers: what a suite's dkms, apt and libc
-# could break, not its kernel.  Each suite runs them on its first kernel.
-# (Not on bookworm's 6.12 backport instead of its 6.1, whose boot records
-# every kmalloc's stack: 6.12's modules are xz-compressed, and 40-doctor's
-# depmod runs take about a quarter longer there.)
+# could break, not its kernel.  Each suite runs them once: bullseye and
+# trixie on their only kernel, bookworm on its 6.12 backport (its 6.1
+# boot records every kmalloc's stack for 65-lifecycle's leak judgement,
+# which makes apt, dpkg and depmod there two to three times as slow).
 RB_USERLAND_GROUPS=30-cli,40-doctor,90-no-headers
 
 # sid's kernel (the newest the archive has): what a new kernel's internals
@@ -78,13 +78,19 @@ RB_NEWEST_GROUPS=$RB_COMPAT_GROUPS,60-stress,62-hostile,70-fuzz
 RB_SUITE_GROUPS=$RB_COMPAT_GROUPS,$RB_USERLAND_GROUPS,62-hostile,65-lifecycle
 
 # The groups whose subject does not depend on the kernel series (the
-# benchmark tool and its report): run on bookworm's first kernel only.
+# benchmark tool and its report): run on bookworm's 6.12 backport only,
+# a boot that records no allocation stacks.
 RB_ONCE_GROUPS=80-bench-smoke
+
+# bookworm's 6.12 backport: the compatibility subset, and the groups
+# bookworm runs once that its 6.1 boot would slow (above).
+RB_BACKPORT_GROUPS=$RB_COMPAT_GROUPS,$RB_USERLAND_GROUPS,$RB_ONCE_GROUPS
 
 # rb_boot_groups SUITE KVER FIRST ALL: the rbtest.only= list of a boot.
 # FIRST is the suite's first (default) kernel, ALL every group of
 # tests/guest/t, comma-separated.  bookworm's first kernel (6.1, Debian
-# stable's, full length in CI) runs every group but the debug kernel's own.
+# stable's, full length in CI) runs every group but the debug kernel's own
+# and those its 6.12 backport runs for it.
 rb_boot_groups() {
 	case $2 in
 	*-rt-*) echo "$RB_RT_GROUPS" ;;
@@ -93,13 +99,18 @@ rb_boot_groups() {
 		case $1 in
 		sid) echo "$RB_NEWEST_GROUPS" ;;
 		bookworm)
-			printf '%s\n' ${4//,/ } |
-				grep -vxF -e "${RB_DEBUG_ONLY_GROUPS//,/$'\n'}" | paste -sd,
+			local not=$RB_DEBUG_ONLY_GROUPS,$RB_USERLAND_GROUPS,$RB_ONCE_GROUPS
+			printf '%s\n' ${4//,/ } | grep -vxF -e "${not//,/$'\n'}" | paste -sd,
 			;;
 		*) echo "$RB_SUITE_GROUPS" ;;
 		esac
 		;;
-	*) echo "$RB_COMPAT_GROUPS" ;;
+	*)
+		case $1 in
+		bookworm) echo "$RB_BACKPORT_GROUPS" ;;
+		*) echo "$RB_COMPAT_GROUPS" ;;
+		esac
+		;;
 	esac
 }
 

@@ -78,13 +78,20 @@ t_doctor_no_headers() {
 	[ -e "$build/Makefile" ] || fail "$build is not back"
 }
 
+# The module gone as depmod would then see it: its files away and its
+# lines out of modules.dep, the index doctor reads (modprobe's binary
+# indexes stay as they were).  Not depmod itself: over 6.12's
+# xz-compressed modules it takes most of a minute under emulation, twice.
 t_doctor_no_module() {
 	local dir=$KDIR/updates/dkms saved=/root/ringbus-doctor-test.dkms text
+	local dep=$KDIR/modules.dep dep_saved=/root/ringbus-doctor-test.dep
 	[ -d "$dir" ] || fail "no $dir to start with"
 	[ ! -e "$saved" ] || fail "$saved is in the way"
+	grep -q '^updates/dkms/ringbus.ko' "$dep" || fail "modules.dep lacks ringbus.ko to start with"
+	cp -p "$dep" "$dep_saved" || fail "cannot save $dep"
 	mv "$dir" "$saved" || fail "cannot move $dir away"
-	trap "if [ -d '$saved' ] && [ ! -e '$dir' ]; then mv '$saved' '$dir'; depmod -a '$KVER'; fi" EXIT
-	depmod -a "$KVER" || fail "depmod failed"
+	trap "if [ -d '$saved' ] && [ ! -e '$dir' ]; then mv '$saved' '$dir'; fi; [ -e '$dep_saved' ] && mv '$dep_saved' '$dep'" EXIT
+	grep -v '^updates/dkms/' "$dep_saved" >"$dep" || fail "cannot rewrite $dep"
 	doctor_json
 	assert_eq "doctor --json exit status without the module" 1 "$rc"
 	assert_eq "module-built" fail "$(check_field module-built status)"
@@ -104,8 +111,8 @@ t_doctor_no_module() {
 	assert_contains "text: the problem" "no ringbus module for the running kernel $KVER" "$text"
 	assert_contains "text: the fix" "fix: dkms install --force ringbus/$RB_VERSION -k $KVER" "$text"
 	mv "$saved" "$dir" || fail "cannot put $dir back"
-	depmod -a "$KVER" || fail "depmod failed"
-	grep -q '^updates/dkms/ringbus.ko' "$KDIR/modules.dep" || fail "modules.dep lacks ringbus.ko again"
+	mv "$dep_saved" "$dep" || fail "cannot put $dep back"
+	grep -q '^updates/dkms/ringbus.ko' "$dep" || fail "modules.dep lacks ringbus.ko again"
 	modinfo -n ringbus_cdev >/dev/null || fail "modinfo cannot find ringbus_cdev again"
 }
 
