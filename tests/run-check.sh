@@ -11,7 +11,7 @@
 # Ends with "N passed, N failed" and exits non-zero on any failure.
 #
 # Environment: KSUITES - the Debian suites whose kernels are built and
-# booted (default: bookworm, or the whole matrix "bullseye bookworm trixie sid" when
+# booted (default: bookworm, or the whole matrix "bullseye trixie sid bookworm" when
 # CI=true); RB_LONG_SUITE - the suite whose first kernel runs the stress,
 # fuzz and load/unload tests at full length (bookworm with CI=true, none
 # otherwise); the other boots get
@@ -398,7 +398,7 @@ else
 fi
 RB_SHORT_CMDLINE=${RB_SHORT_CMDLINE-rbtest.stress=10 rbtest.fuzz=10 rbtest.cycles=20}
 if [ -z "${KSUITES:-}" ]; then
-	if [ "${CI:-}" = true ]; then KSUITES="bullseye bookworm trixie sid"; else KSUITES=bookworm; fi
+	if [ "${CI:-}" = true ]; then KSUITES="bullseye trixie sid bookworm"; else KSUITES=bookworm; fi
 fi
 # make check runs every group: a developer's rbtest.only= (tests/vm/quick.sh
 # takes groups as arguments) must not leak into it.
@@ -406,6 +406,31 @@ case " ${RB_CMDLINE:-} " in
 *" rbtest.only="*)
 	fail "RB_CMDLINE selects guest groups (rbtest.only=): make check runs them all"
 	RB_CMDLINE=${RB_CMDLINE//rbtest.only=/rbtest.ignored=}
+	;;
+esac
+# The roots (tests/vm/mkroot.sh, 2 to 4 minutes each) and the debug kernel
+# (tests/vm/debug-kernel.sh, about 24 minutes of both CPUs) are built once
+# and cached.  On a machine without them both build in the background
+# while the suites before bookworm (last in CI's matrix) boot their
+# guests: mmdebstrap waits on the network, and a guest under TCG leaves a
+# CPU idle whenever its tests run one thing at a time.  The roots come
+# first, in the order the suites need them, at a low priority (a suite's
+# own mkroot.sh call in prepare.sh waits for the root's lock); the debug
+# kernel at the lowest.  Warm, each prints its cached path at once.
+(
+	for s in $KSUITES; do
+		nice -n 5 tests/vm/mkroot.sh "$s" >/dev/null 2>&1 </dev/null || :
+	done
+) &
+dk_pid=
+case " $KSUITES " in
+*" bookworm "*)
+	if [ -z "${RB_NO_DEBUG_KERNEL:-}" ]; then
+		mkdir -p "$build/bookworm"
+		nice -n 19 tests/vm/debug-kernel.sh >"$build/bookworm/debug-kernel.path" \
+			2>"$build/bookworm/debug-kernel-build.log" </dev/null &
+		dk_pid=$!
+	fi
 	;;
 esac
 for suite in $KSUITES; do
@@ -425,11 +450,13 @@ for suite in $KSUITES; do
 		echo "$suite - not-built -" >>"$table"
 		continue
 	fi
-	# bookworm's root also gets the project's debug kernel (built once,
-	# cached: tests/vm/debug-kernel.sh).
+	# bookworm's root also gets the project's debug kernel (above).  Its
+	# root is made (if not cached) while the kernel's build ends;
+	# prepare.sh reports a root that could not be made.
 	dk=
-	if [ "$suite" = bookworm ] && [ -z "${RB_NO_DEBUG_KERNEL:-}" ]; then
-		if dk=$(tests/vm/debug-kernel.sh 2>"$out/debug-kernel-build.log"); then
+	if [ "$suite" = bookworm ] && [ -n "$dk_pid" ]; then
+		tests/vm/mkroot.sh bookworm >"$out/mkroot.log" 2>&1 || true
+		if wait "$dk_pid" && dk=$(cat "$out/debug-kernel.path") && [ -d "$dk" ]; then
 			pass "debug kernel built: $(basename "$(ls "$dk"/linux-image-*.deb)") ($(cat "$dk/build-seconds") s when built)"
 		else
 			fail "debug kernel built (tests/vm/debug-kernel.sh)"
