@@ -234,7 +234,7 @@ run 'nproc; grep -c ^processor /proc/cpuinfo'
 user 'ringbusctl create percpu >/dev/null; taskset -c 0 ringbusctl send percpu a b c; taskset -c 1 ringbusctl send percpu d e; taskset -c 1 ringbusctl recv -n 1 percpu'
 run 'cat /proc/ringbus/cpus'
 run 'cat /proc/ringbus/stats'
-run 'sed -n "/^int ringbus_get_cpu_stats(/,/^EXPORT_SYMBOL_GPL(ringbus_get_cpu_stats);/p" /usr/src/ringbus-*/core/ringbus_core.c'
+run 'sed -n "/^int ringbus_get_cpu_stats(/,/^EXPORT_SYMBOL_GPL(ringbus_get_cpu_stats);/p" /usr/src/ringbus-*/core/stats.c'
 run 'c() { grep CAL: /proc/interrupts | tr -s " " | cut -d" " -f2,3 | tr " " +; }; a=$(($(c))); for i in $(seq 100); do while read -r l; do :; done </proc/ringbus/cpus; done; echo "$(($(c) - a)) function-call IPIs in 100 reads"'
 user 'c() { grep CAL: /proc/interrupts | tr -s " " | cut -d" " -f2,3 | tr " " +; }; a=$(($(c))); for i in $(seq 100); do while read -r l; do :; done </proc/ringbus/cpus; done; echo "$(($(c) - a)) function-call IPIs in 100 reads"'
 
@@ -288,11 +288,11 @@ user 'file=/tmp/ioctl-numbers-32; od -An -tx1 -j4 -N1 $file; /tmp/ioctl-numbers-
 
 ###########################################################################
 section locks
-run 'sed -n "/Locking and lock order::/,/under the lock\./p" /usr/src/ringbus-*/core/ringbus_core.c'
-run 'grep -nE "^static (DEFINE_(MUTEX|SPINLOCK)|LLIST_HEAD|struct irq_work)|^	(raw_spinlock_t|spinlock_t|struct mutex|struct irq_work) " /usr/src/ringbus-*/core/ringbus_core.c'
-run 'grep -cE "raw_spin_lock_irqsave\(&ch->lock" /usr/src/ringbus-*/core/ringbus_core.c'
-run 'sed -n "/^ \* ringbus_write() -/,/^int ringbus_write(/p" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "ringbus_write|Never sleeps|Context"'
-run 'grep -n -A 24 "^int ringbus_write(" /usr/src/ringbus-*/core/ringbus_core.c | grep -E "spin_(un)?lock|wake"'
-run 'grep -n -A 8 "^static void rbus_wake_readers_any" /usr/src/ringbus-*/core/ringbus_core.c'
+run 'sed -n "/Locking and lock order::/,/under the lock\./p" /usr/src/ringbus-*/core/channel.c'
+run 'cd /usr/src/ringbus-*/core && grep -nE "^(static )?(DEFINE_(MUTEX|SPINLOCK)|LLIST_HEAD|struct irq_work)|^	(raw_spinlock_t|spinlock_t|struct mutex|struct irq_work) " *.[ch]'
+run 'cat /usr/src/ringbus-*/core/*.c | grep -cE "raw_spin_lock_irqsave\(&ch->lock"'
+run 'sed -n "/^ \* ringbus_write() -/,/^int ringbus_write(/p" /usr/src/ringbus-*/core/write.c | grep -E "ringbus_write|Never sleeps|Context"'
+run 'grep -n -A 24 "^int ringbus_write(" /usr/src/ringbus-*/core/write.c | grep -E "spin_(un)?lock|wake"'
+run 'grep -n -A 8 "^void rbus_wake_readers_any" /usr/src/ringbus-*/core/channel.c'
 
 section end

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # symbols.sh MODULE.SYMVERS KO... - every global symbol a module defines is
-# the module glue (init_module, cleanup_module, __this_module) or an
-# exported symbol (listed in MODULE.SYMVERS) with the ringbus_ prefix.
-# Everything else must be static.  What the toolchain adds by itself is
+# the module glue (init_module, cleanup_module, __this_module), an exported
+# symbol (listed in MODULE.SYMVERS) with the ringbus_ prefix, or one the
+# objects of a module built from several share (the core's files, declared
+# in core/internal.h) with the rbus_ prefix and not exported.  Everything
+# else must be static.  What the toolchain adds by itself is
 # allowed: __pfx_<symbol> padding labels (CONFIG_CALL_PADDING, 6.2+) and
 # __crc_<symbol> modversions CRCs (absolute symbols up to 6.x) of an allowed
 # symbol, and the __start_/__stop_ bounds of linker sections (e.g.
@@ -28,8 +30,13 @@ allowed() {
 		echo "$name: global $1 is not exported (make it static)"
 		return 1
 		;;
+	rbus_*)
+		grep -q "	$1	" "$symvers" || return 0
+		echo "$name: rbus_ symbols are the module's own: $1 is exported (call it ringbus_)"
+		return 1
+		;;
 	*)
-		echo "$name: global $1 lacks the ringbus_ prefix (make it static)"
+		echo "$name: global $1 lacks the ringbus_ (exported) or rbus_ (shared by the module's objects) prefix (make it static)"
 		return 1
 		;;
 	esac
