@@ -20,7 +20,7 @@ fi
 cd "$top"
 cp="$cache/scripts/checkpatch.pl --strict --no-tree --show-types --quiet --no-summary"
 rc=0
-files=$(git ls-files -- '*.c' '*.h' | grep -E '^(core|chardev|procfs|include|tests/consumer)/')
+files=$(git ls-files -- '*.c' '*.h' | grep -E '^(core|chardev|procfs|include|tests/consumer|tests/kunit)/')
 [ -n "$files" ] || { echo "checkpatch: no kernel sources found" >&2; exit 1; }
 # shellcheck disable=SC2086
 $cp -f $files || rc=1

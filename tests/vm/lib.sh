@@ -42,17 +42,18 @@ RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,50-kernel-produc
 # emulation a case there takes 4 to 12 times as long as on a stock kernel,
 # and DEBUG_KOBJECT_RELEASE makes every module unload wait 1 to 4 s for its
 # kobject): ringbus's kernel code driven hard - the channel ABI, the
-# in-kernel producer from every context, the stress runs and the fuzzer.
+# in-kernel producer from every context, the stress runs, the ring's KUnit
+# tests (66-kunit), fault injection and the fuzzer.
 # Loading and unloading are exercised by each group's own modprobe -r and
 # judged by kmemleak at the end; 10-modules (239 s there), 62-hostile
 # (over 8 minutes) and 65-lifecycle's rounds would not fit CI's time.
-RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,68-faults,70-fuzz
+RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,66-kunit,68-faults,70-fuzz
 
-# The groups only the debug kernel can run (fault injection), left out of
-# every other boot.  69-faults-load (module loading with each allocation
+# The groups only the debug kernel can run (KUnit, fault injection), left
+# out of every other boot.  69-faults-load (module loading with each allocation
 # failing in turn: about 7 to 12 s a site there, a quarter of an hour for
 # both modules) runs on request: quick.sh -k 6.12.117-rbdebug 69-faults-load.
-RB_DEBUG_ONLY_GROUPS=68-faults,69-faults-load
+RB_DEBUG_ONLY_GROUPS=66-kunit,68-faults,69-faults-load
 
 # The groups whose subject is a suite's user space - the CLI, doctor and
 # DKMS's behaviour without headers: what a suite's dkms, apt and libc

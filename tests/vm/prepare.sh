@@ -119,8 +119,11 @@ for k in $(ls "$root/lib/modules" | sort -V); do
 done
 # A third-party module built against what the package installed (ringbus.mk
 # from DKMS's POST_BUILD step), for every kernel of the root.
-rm -rf "$tdir/consumer"
+rm -rf "$tdir/consumer" "$tdir/kunit"
 cp -a "$top/tests/consumer" "$tdir/consumer"
+# The core ring's KUnit tests (tests/kunit), for a kernel with CONFIG_KUNIT
+# (the debug kernel): rbtest_ring.ko beside the consumer modules.
+cp -a "$top/tests/kunit" "$tdir/kunit"
 # Kbuild deletes every .ko under M= (clean, and 6.12's build too), so each
 # kernel's module waits outside until all are built.
 kos=$root/tmp/rbtest-ko
@@ -135,6 +138,11 @@ for k in $(ls "$root/lib/modules"); do
 			/usr/lib/ringbus-tests/consumer/rbtest_detectors.ko \
 			/usr/lib/ringbus-tests/consumer/rbtest_race.ko /tmp/rbtest-ko/$k/
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver clean
+		if grep -qs '^CONFIG_KUNIT=[ym]' /lib/modules/$k/build/include/config/auto.conf; then
+			make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/kunit RINGBUS_VERSION=$ver modules
+			mv /usr/lib/ringbus-tests/kunit/rbtest_ring.ko /tmp/rbtest-ko/$k/
+			make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/kunit RINGBUS_VERSION=$ver clean
+		fi
 	" >>"$out/consumer.log" 2>&1 || rb_log "the consumer modules did not build for $k (log: $out/consumer.log)"
 done
 for kd in "$kos"/*/; do
