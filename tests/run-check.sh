@@ -433,6 +433,58 @@ case " $KSUITES " in
 	fi
 	;;
 esac
+# The debug kernel's result, reported once, before bookworm's guest is
+# prepared with it: dk is its cache directory, or empty if it failed.
+dk_done=
+debug_kernel_result() {
+	[ -z "$dk_done" ] || return 0
+	dk_done=1 dk=
+	[ -n "$dk_pid" ] || return 0
+	if wait "$dk_pid" && dk=$(cat "$build/bookworm/debug-kernel.path") && [ -d "$dk" ]; then
+		pass "debug kernel built: $(basename "$(ls "$dk"/linux-image-*.deb)") ($(cat "$dk/build-seconds") s when built)"
+	else
+		fail "debug kernel built (tests/vm/debug-kernel.sh)"
+		show "$build/bookworm/debug-kernel-build.log" 20
+		dk=
+	fi
+}
+# prepare_job SUITE DK [NICE]: prepare.sh for SUITE (DK: the debug
+# kernel's cache directory for bookworm), its exit status in prepare.rc.
+prepare_job() {
+	local out=$build/$1
+	RB_DEBUG_KERNEL=$2 nice -n "${3:-0}" tests/vm/prepare.sh "$1" "$out" >"$out/prepare.log" 2>&1 </dev/null
+	echo $? >"$out/prepare.rc"
+}
+# A suite's guest is prepared (chroot, apt, DKMS builds, W=1, sparse, the
+# package life cycle: 1 to 4 minutes) in the background while the suite
+# before it boots, at a lower priority than the guest; the host's second
+# CPU is idle whenever the guest runs one thing at a time.  Its results
+# are read when its turn comes.  bookworm's waits for the debug kernel: in
+# the background only when that is already built (warm), else in turn.
+declare -A prep_pid=()
+next_suite() {
+	local s prev=
+	for s in $KSUITES; do
+		[ "$prev" != "$1" ] || { echo "$s"; return; }
+		prev=$s
+	done
+}
+prepare_next() {
+	local n
+	n=$(next_suite "$1")
+	[ -n "$n" ] || return 0
+	if [ "$n" = bookworm ] && [ -n "$dk_pid" ] && [ -z "$dk_done" ]; then
+		kill -0 "$dk_pid" 2>/dev/null && return 0
+		debug_kernel_result
+	fi
+	[ "$n" != bookworm ] || [ -z "$dk_pid" ] || [ -n "$dk" ] || return 0
+	mkdir -p "$build/$n"
+	rm -f "$build/$n/prepare.rc"
+	prepare_job "$n" "$([ "$n" = bookworm ] && echo "$dk")" 10 &
+	prep_pid[$n]=$!
+	echo "   preparing $n's guest meanwhile (background)"
+}
+dk=
 for suite in $KSUITES; do
 	out=$build/$suite
 	mkdir -p "$out"
@@ -441,6 +493,7 @@ for suite in $KSUITES; do
 	# run goes on without it; in CI a kernel of the matrix that did not
 	# boot is a failure, never a skip.
 	if [ "$suite" = sid ] && ! tests/vm/mkroot.sh sid >"$out/mkroot.log" 2>&1; then
+		[ -z "${prep_pid[$suite]:-}" ] || wait "${prep_pid[$suite]}"
 		if [ "${CI:-}" = true ]; then
 			fail "sid: root made (mmdebstrap)"
 		else
@@ -448,25 +501,21 @@ for suite in $KSUITES; do
 		fi
 		show "$out/mkroot.log" 10
 		echo "$suite - not-built -" >>"$table"
+		prepare_next "$suite"
 		continue
 	fi
-	# bookworm's root also gets the project's debug kernel (above).  Its
-	# root is made (if not cached) while the kernel's build ends;
-	# prepare.sh reports a root that could not be made.
-	dk=
-	if [ "$suite" = bookworm ] && [ -n "$dk_pid" ]; then
-		tests/vm/mkroot.sh bookworm >"$out/mkroot.log" 2>&1 || true
-		if wait "$dk_pid" && dk=$(cat "$out/debug-kernel.path") && [ -d "$dk" ]; then
-			pass "debug kernel built: $(basename "$(ls "$dk"/linux-image-*.deb)") ($(cat "$dk/build-seconds") s when built)"
-		else
-			fail "debug kernel built (tests/vm/debug-kernel.sh)"
-			show "$out/debug-kernel-build.log" 20
-			dk=
-		fi
+	if [ -n "${prep_pid[$suite]:-}" ]; then
+		wait "${prep_pid[$suite]}"
+	else
+		# bookworm's root also gets the project's debug kernel (above),
+		# waited for here when it was not built before.
+		[ "$suite" != bookworm ] || debug_kernel_result
+		prepare_job "$suite" "$([ "$suite" = bookworm ] && echo "$dk")"
 	fi
-	if ! RB_DEBUG_KERNEL=$dk tests/vm/prepare.sh "$suite" "$out" >"$out/prepare.log" 2>&1; then
+	if [ "$(cat "$out/prepare.rc" 2>/dev/null)" != 0 ]; then
 		fail "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
 		show "$out/prepare.log"
+		prepare_next "$suite"
 		continue
 	fi
 	pass "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
@@ -503,6 +552,7 @@ for suite in $KSUITES; do
 	parse_tap "$suite" "$out/lifecycle.log" <"$out/lifecycle.tap"
 	[ -s "$out/lifecycle.tap" ] || fail "$suite: package life cycle ran (log: $out/lifecycle.log)"
 
+	prepare_next "$suite"
 	while read -r k; do
 		boot_and_check "$suite" "$out" "$k"
 	done <"$out/kernels"
