@@ -8,9 +8,10 @@
 # tests/guest/cases.txt lists every guest case as "GROUP<TAB>NAME"; a NAME
 # starting with "~" is an extended regular expression matched against the
 # whole name (for a case whose name differs by kernel).  tap.txt is a
-# boot's TAP block: "# group G" lines, then that group's "ok - NAME" and
-# "not ok - NAME" lines.  For every group in @groups (the groups the boot
-# was to run) this prints one line per problem:
+# boot's TAP block: "# group G" lines, then that group's "ok N - NAME" and
+# "not ok N - NAME" lines (a " # SKIP" directive cut off).  For every
+# group in @groups (the groups the boot was to run) this prints one line
+# per problem:
 #
 #   no group G            the boot never started the group
 #   missing G: NAME       a listed case the boot did not report
@@ -37,9 +38,10 @@ FNR == NR {
 	ran[g] = 1
 	next
 }
-/^(not )?ok - / {
+/^(not )?ok [0-9]+ - / {
 	c = $0
-	sub(/^(not )?ok - /, "", c)
+	sub(/^(not )?ok [0-9]+ - /, "", c)
+	sub(/ # SKIP.*$/, "", c)
 	r[g]++
 	rep[g, r[g]] = c
 }

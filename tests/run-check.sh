@@ -210,8 +210,9 @@ parse_tap() {
 	local line
 	while IFS= read -r line; do
 		case "$line" in
-		"ok - "*) pass "$1: ${line#ok - }" ;;
-		"not ok - "*) fail "$1: ${line#not ok - }"; fail_log "$2" ;;
+		"ok "*" - "*" # SKIP"*) line=${line#* - } && skip "$1: ${line%% # SKIP*} (${line#* # SKIP })" ;;
+		"ok "*" - "*) pass "$1: ${line#* - }" ;;
+		"not ok "*" - "*) fail "$1: ${line#* - }"; fail_log "$2" ;;
 		"#   "*) echo "    ${line#\#   }" ;;
 		esac
 	done
@@ -297,7 +298,7 @@ boot_and_check() {
 	fi
 	parse_tap "$suite ($k)" "$b/tap.txt" <"$b/tap.txt"
 	echo "   group times: $(sed -n 's/^# time //p' "$b/tap.txt" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
-	echo "   slowest cases: $(awk '/^(not )?ok - / { sub(/^(not )?ok - /, ""); c = $0 }
+	echo "   slowest cases: $(awk '/^(not )?ok [0-9]+ - / { sub(/^(not )?ok [0-9]+ - /, ""); c = $0 }
 		/^# took [0-9]+s$/ { print $3 + 0, c }' "$b/tap.txt" | sort -rn | head -n 3 |
 		awk '{ t = $1; $1 = ""; printf "%s%ss%s", (NR > 1 ? "; " : ""), t, $0 }')"
 	# The boot lost no case: every group it was to run started, and
@@ -312,6 +313,15 @@ boot_and_check() {
 		fail "$suite ($k): no case lost: every group ran, every case of tests/guest/cases.txt reported"
 		fail_log "$b/tap.txt"
 		printf '%s\n' "$cc" | sed '$d' | head -n 20 | sed 's/^/    /'
+	fi
+	# The stream itself, as any TAP consumer reads it: TAP 13, the plan the
+	# guest printed before its first group (tests/guest/cases.txt's count
+	# of the boot's groups) met, the numbers in sequence.
+	if tests/check-tap.pl "$b/tap.txt" >"$b/tap-check.txt" 2>&1; then
+		pass "$suite ($k): TAP 13 stream as TAP::Parser reads it: $(cat "$b/tap-check.txt")"
+	else
+		fail "$suite ($k): TAP 13 stream as TAP::Parser reads it: its plan met, numbers in sequence"
+		show "$b/tap-check.txt" 10
 	fi
 	# 80-bench-smoke's runs, rendered here as make bench renders its own:
 	# Markdown, JSON and the gnuplot chart, which must come out a PNG.

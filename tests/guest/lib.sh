@@ -41,13 +41,36 @@ rb_case() {
 	# Whatever the case left in its process group goes with it.
 	kill -KILL -- -"$pid" 2>/dev/null
 	if [ "$rc" = 0 ]; then
-		echo "ok - $name"
+		rb_tap ok "$name"
 	else
-		echo "not ok - $name"
+		rb_tap "not ok" "$name"
 		sed 's/^/#   /' "$log"
 	fi
 	echo "# took $((SECONDS - t0))s"
 	rm -f "$log" "$log.timeout"
+}
+
+# rb_tap STATUS NAME [DIRECTIVE]: one TAP 13 test line, "ok 12 - NAME" or
+# "not ok 12 - NAME", numbered across every group of the boot (the
+# runner's counter file RB_TAP_COUNT; the plan it printed first counts
+# tests/guest/cases.txt's cases of the groups it runs).  DIRECTIVE: "SKIP
+# why" for a case whose subject this machine lacks.
+rb_tap() {
+	local f=${RB_TAP_COUNT:-/tmp/rb-tap-count} n=0
+	[ -s "$f" ] && n=$(cat "$f")
+	n=$((n + 1))
+	echo "$n" >"$f"
+	echo "$1 $n - $2${3:+ # $3}"
+}
+
+# rb_not_ok NAME: a failure outside any case (a group that cannot start).
+rb_not_ok() { rb_tap "not ok" "$1"; }
+
+# rb_skip NAME WHY: a case that cannot run here, reported as skipped (the
+# host counts it, apart from the passes).
+rb_skip() {
+	rb_tap ok "$1" "SKIP $2"
+	echo "# took 0s"
 }
 
 fail() {
@@ -137,7 +160,7 @@ faults_prepare() {
 	FS=/sys/kernel/debug/failslab
 	FN=$RB_BIN/rb-failnth
 	if [ ! -e /proc/self/fail-nth ] || [ ! -d "$FS" ]; then
-		echo "not ok - faults: this kernel has no fault injection (/proc/self/fail-nth, $FS): the group is the debug kernel's"
+		rb_not_ok "faults: this kernel has no fault injection (/proc/self/fail-nth, $FS): the group is the debug kernel's"
 		exit 0
 	fi
 	OUT=$(mktemp -d /tmp/rb-faults.XXXXXX)

@@ -28,9 +28,10 @@ trap 'rm -f "$tmp"' EXIT
 		next
 	}
 	/^# group / { g = substr($0, 9); next }
-	/^(not )?ok - / {
+	/^(not )?ok [0-9]+ - / {
 		c = $0
-		sub(/^(not )?ok - /, "", c)
+		sub(/^(not )?ok [0-9]+ - /, "", c)
+		sub(/ # SKIP.*$/, "", c)
 		for (i = 1; i <= np[g]; i++)
 			if (c ~ ("^(" pat[g, i] ")$"))
 				next

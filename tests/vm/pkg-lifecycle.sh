@@ -16,8 +16,11 @@ suite=${3:?$usage}
 
 in_root() { chroot "$root" /bin/bash -c "$*" 1>&2; }
 out_root() { chroot "$root" /bin/bash -c "$*" 2>&1; }
+# tap RC NAME [DIAG...]: one TAP line, numbered.
+ntap=0
 tap() {
-	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+	ntap=$((ntap + 1))
+	if [ "$1" = 0 ]; then echo "ok $ntap - $2"; else echo "not ok $ntap - $2"; fi
 	shift 2
 	local l
 	for l in "$@"; do printf '#   %s\n' "$l"; done

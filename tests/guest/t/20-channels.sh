@@ -3,7 +3,7 @@
 . "$RB_DIR/lib.sh"
 
 CT=$RB_BIN/rb-chantest
-modprobe ringbus_cdev || { echo "not ok - channels: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "channels: modprobe ringbus_cdev"; exit 0; }
 
 for c in $("$CT" list); do
 	rb_case "channel: $c" "$CT" "$c"

@@ -4,7 +4,7 @@
 . "$RB_DIR/lib.sh"
 
 CT32=$RB_BIN/rb-chantest-32
-modprobe ringbus_cdev || { echo "not ok - compat32: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "compat32: modprobe ringbus_cdev"; exit 0; }
 
 t_is_32bit() {
 	# ELF magic, then EI_CLASS 1 (ELFCLASS32) and e_machine 3 (EM_386).

@@ -2,7 +2,7 @@
 # ringbusctl, the command-line tool, against the running modules.
 . "$RB_DIR/lib.sh"
 
-modprobe ringbus_cdev || { echo "not ok - cli: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "cli: modprobe ringbus_cdev"; exit 0; }
 
 t_cli_help_version() {
 	ringbusctl --help | grep -q '^Usage: ringbusctl' || fail "--help"

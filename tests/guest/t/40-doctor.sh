@@ -5,7 +5,7 @@
 # through an EXIT trap, whatever happens.
 . "$RB_DIR/lib.sh"
 
-modprobe ringbus_cdev || { echo "not ok - doctor: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "doctor: modprobe ringbus_cdev"; exit 0; }
 
 KVER=$(uname -r)
 KDIR=/lib/modules/$KVER

@@ -9,7 +9,7 @@
 H=$RB_BIN/rb-hostile
 H32=$RB_BIN/rb-hostile-32
 OUT=$(mktemp -d /tmp/rb-hostile.XXXXXX)
-modprobe ringbus_cdev || { echo "not ok - hostile: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "hostile: modprobe ringbus_cdev"; exit 0; }
 
 # The groups of rb-hostile, as TAP cases: "title:group group...".
 SETS="control node ioctls (VERSION CREATE DESTROY LIST INFO):version create destroy list info

@@ -16,7 +16,7 @@ SEED=${RB_FUZZ_SEED:-$(date -u +%Y%m%d)}
 HALF=$(((SECS + 1) / 2))
 OUT=$(mktemp -d /tmp/rb-fuzz.XXXXXX)
 chmod 755 "$OUT"
-modprobe ringbus_cdev || { echo "not ok - fuzz: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "fuzz: modprobe ringbus_cdev"; exit 0; }
 id rbfuzz >/dev/null 2>&1 || useradd --no-create-home --groups ringbus rbfuzz
 echo "# fuzz: seed $SEED, $SECS s in two phases of $HALF s"
 

@@ -6,7 +6,7 @@
 . "$RB_DIR/lib.sh"
 
 B=$RB_BIN/rb-bench
-modprobe ringbus_cdev || { echo "not ok - bench: modprobe ringbus_cdev"; exit 0; }
+modprobe ringbus_cdev || { rb_not_ok "bench: modprobe ringbus_cdev"; exit 0; }
 
 # jv JSON KEY: one value of a JSON line.
 jv() { printf '%s\n' "$1" | jq -r ".$2"; }
