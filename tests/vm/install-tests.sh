@@ -3,10 +3,11 @@
 #
 # install-tests.sh TDIR - copy the guest side of the tests into TDIR (the
 # root's /usr/lib/ringbus-tests): the guest runner and its groups
-# (tests/guest), the sources of the test programs (tests/guest/src,
-# tests/stress, tests/fuzz, bench) and of ringbusctl, the package version
-# and the symbol check.  build-programs, run in the root, compiles the programs there with
-# the root's compiler against the UAPI header the package installed.  What
+# (tests/guest), the sources of the test programs (tests/guest/src) and
+# of the benchmark (bench) and of ringbusctl, the package version and the
+# symbol check.  build-programs, run in the root, compiles the programs
+# there with the root's compiler against the UAPI header the package
+# installed.  What
 # an earlier copy built (bin/, consumer/) is replaced or kept as it is.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,9 +17,7 @@ tdir=${1:?usage: install-tests.sh TDIR}
 mkdir -p "$tdir/bin"
 rm -rf "$tdir/t" "$tdir/src" "$tdir/stress" "$tdir/fuzz" "$tdir/bench"
 cp -a "$top/tests/guest/." "$tdir/"
-for d in tests/stress tests/fuzz bench; do
-	[ -d "$top/$d" ] && cp -a "$top/$d" "$tdir/$(basename "$d")"
-done
+cp -a "$top/bench" "$tdir/bench"
 sed -n 's/^PACKAGE_VERSION="\([0-9.]*\)".*/\1/p' "$top/dkms.conf" >"$tdir/VERSION"
 cp "$top/tests/static/symbols.sh" "$tdir/"
 # ringbusctl's sources (utils/*.c and their headers), for a copy built

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Load: rb-stress (tests/stress) in queue, broadcast and chaos mode, run by
+# Load: rb-stress (tests/guest/src/rb-stress.c) in queue, broadcast and chaos mode, run by
 # an unprivileged member of group ringbus, and the in-kernel producer
 # writing from a timer and a kthread on every CPU at once.  Each mode runs
 # rbtest.stress=SECS seconds (kernel command line; default 60), with the

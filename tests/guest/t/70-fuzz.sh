@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# The fuzzer (tests/fuzz/rb-fuzz.c), 64- and 32-bit, as root and as a member
+# The fuzzer (tests/guest/src/rb-fuzz.c), 64- and 32-bit, as root and as a member
 # of group ringbus at the same time, each side also poking at the other's
 # channels; then the kernel must be healthy.  Duration: rbtest.fuzz=SECS
 # on the kernel command line (default 60), split over two phases.  The seed
