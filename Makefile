@@ -44,16 +44,16 @@ check:
 	tests/run-check.sh
 
 demo:
-	tests/vm/demo.sh
+	demo/host.sh
 
 # docs/captured/*.txt and their copies in docs/concepts.md, from a guest
-# (tests/vm/docs-capture.sh --check verifies the doc without a guest).
+# (docs/capture/host.sh --check verifies the doc without a guest).
 docs-capture:
-	tests/vm/docs-capture.sh
+	docs/capture/host.sh
 
 # Not part of check (it takes several minutes); its smoke test is.
 bench:
-	tests/vm/bench.sh
+	bench/host.sh
 
 # ringbus-dkms and ringbus-utils .debs in build/deb/ (dpkg-buildpackage).
 deb:

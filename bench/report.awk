@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # report.awk -v out=PREFIX FILE... - turn the JSON lines of a benchmark run
-# (rb-bench runs, its overhead modes, and the lines tests/guest/bench.sh and
-# tests/vm/bench.sh add) into PREFIX.md (tables and the targets, PASS or
+# (rb-bench runs, its overhead modes, and the lines bench/guest.sh and
+# bench/host.sh add) into PREFIX.md (tables and the targets, PASS or
 # MISS), PREFIX.json, PREFIX.dat and PREFIX.gp (data and gnuplot script of
 # the records/s chart).  Plain POSIX awk (mawk in the guest, any awk on the
 # host).  Records/s of a configuration is the median of its repetitions;

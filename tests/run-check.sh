@@ -88,10 +88,10 @@ else
 fi
 
 # docs/concepts.md shows exactly the output make docs-capture captured.
-if tests/vm/docs-capture.sh --check >"$build/docs-capture.log" 2>&1; then
+if docs/capture/host.sh --check >"$build/docs-capture.log" 2>&1; then
 	pass "docs/concepts.md: every capture block equals its docs/captured/ transcript"
 else
-	fail "docs/concepts.md: every capture block equals its docs/captured/ transcript (make docs-capture)"
+	fail "docs/concepts.md: every capture block equals its docs/captured/ transcript (make docs-capture: docs/capture/host.sh)"
 	show "$build/docs-capture.log"
 fi
 

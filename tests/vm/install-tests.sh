@@ -18,6 +18,11 @@ mkdir -p "$tdir/bin"
 rm -rf "$tdir/t" "$tdir/src" "$tdir/stress" "$tdir/fuzz" "$tdir/bench"
 cp -a "$top/tests/guest/." "$tdir/"
 cp -a "$top/bench" "$tdir/bench"
+# The guest sides of make demo, make bench and make docs-capture, run by
+# ./run for rbtest.script=demo, bench or docs-capture.
+cp "$top/demo/guest.sh" "$tdir/demo.sh"
+cp "$top/bench/guest.sh" "$tdir/bench.sh"
+cp "$top/docs/capture/guest.sh" "$tdir/docs-capture.sh"
 sed -n 's/^PACKAGE_VERSION="\([0-9.]*\)".*/\1/p' "$top/dkms.conf" >"$tdir/VERSION"
 cp "$top/tests/static/symbols.sh" "$tdir/"
 # ringbusctl's sources (utils/*.c and their headers), for a copy built

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The guest side of "make docs-capture" (tests/vm/docs-capture.sh): run, on
+# The guest side of "make docs-capture" (docs/capture/host.sh): run, on
 # a freshly booted guest, the commands docs/concepts.md shows and print
 # them with their real output.  Each section starts with a line
 # "=== capture NAME"; the host splits the output into docs/captured/NAME.txt.

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# bench.sh - "make bench": the host side of the benchmark.
+# bench/host.sh - "make bench": the host side of the benchmark.
 #   1. prepares a bookworm guest with the current tree's packages into
 #      build/bench/guest (tests/vm/prepare.sh, as make check does);
 #   2. boots it once (QEMU TCG, -smp 2) with rbtest.script=bench: the guest
-#      runs tests/guest/bench.sh (modprobe times, module sizes, memory
+#      runs bench/guest.sh (modprobe times, module sizes, memory
 #      overheads, then every rb-bench configuration, several repetitions);
 #   3. times "dkms build" of the suite for every kernel of the guest root,
 #      in a chroot, into a private DKMS tree (the root's own is untouched);
@@ -21,8 +21,9 @@
 # "rbtest.bench_reps=3 rbtest.bench_secs=0.5".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-. "$here/lib.sh"
+top=$(cd "$here/.." && pwd)
+vm=$top/tests/vm
+. "$vm/lib.sh"
 
 "$top/tests/host-deps.sh"
 out=$top/build/bench
@@ -33,7 +34,7 @@ start=$(date +%s)
 if [ -n "${RB_BENCH_REUSE:-}" ] && [ -f "$guest/root.img" ]; then
 	rb_log "reusing the guest in $guest (RB_BENCH_REUSE)"
 	root=$guest/root
-	"$here/install-tests.sh" "$root/usr/lib/ringbus-tests"
+	"$vm/install-tests.sh" "$root/usr/lib/ringbus-tests"
 	trap 'rb_chroot_umount "$root"' EXIT
 	rb_chroot_mount "$root"
 	chroot "$root" /usr/lib/ringbus-tests/build-programs >"$out/build-programs.log" 2>&1 ||
@@ -44,7 +45,7 @@ if [ -n "${RB_BENCH_REUSE:-}" ] && [ -f "$guest/root.img" ]; then
 else
 	rb_log "preparing the bookworm guest (log: $out/prepare.log)"
 	mkdir -p "$guest"
-	"$here/prepare.sh" bookworm "$guest" >"$out/prepare.log" 2>&1 ||
+	"$vm/prepare.sh" bookworm "$guest" >"$out/prepare.log" 2>&1 ||
 		rb_die "prepare.sh failed (log: $out/prepare.log)"
 fi
 root=$guest/root
@@ -55,7 +56,7 @@ rb_log "booting $kver with rbtest.script=bench (several minutes under TCG)"
 b=$guest/boot-$kver
 t0=$(date +%s)
 rc=0
-RB_CMDLINE="rbtest.script=bench ${RB_BENCH_CMDLINE:-}" "$here/boot.sh" "$guest" "$kver" || rc=1
+RB_CMDLINE="rbtest.script=bench ${RB_BENCH_CMDLINE:-}" "$vm/boot.sh" "$guest" "$kver" || rc=1
 rb_log "the guest ran for $(( $(date +%s) - t0 ))s"
 tr -d '\r\000' <"$b/results.txt" | sed -n '/^RINGBUS-BENCH-BEGIN$/,/^RINGBUS-BENCH-END$/p' >"$out/guest-output.txt"
 grep -q '^RINGBUS-BENCH-END$' "$out/guest-output.txt" || {

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# docs-capture.sh [-s SUITE] [-k KVER]  capture: boot the guest make check
+# docs/capture/host.sh [-s SUITE] [-k KVER]  capture: boot the guest make check
 #     prepares (build/check/SUITE, prepared first if it is not there), run
-#     tests/guest/docs-capture.sh in it, split its output into
+#     docs/capture/guest.sh in it, split its output into
 #     docs/captured/NAME.txt and update docs/concepts.md from them.
-# docs-capture.sh --update  only update docs/concepts.md from docs/captured/.
-# docs-capture.sh --check   verify that every capture block of
+# host.sh --update  only update docs/concepts.md from docs/captured/.
+# host.sh --check     verify that every capture block of
 #     docs/concepts.md matches its docs/captured/NAME.txt and that every
 #     captured file is used (no boot, no root needed); exit 1 on drift.
 #
@@ -20,7 +20,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-. "$here/lib.sh"
+vm=$top/tests/vm
+. "$vm/lib.sh"
 
 doc=$top/docs/concepts.md
 capdir=$top/docs/captured
@@ -83,7 +84,7 @@ check() {
 	tmp=$(mktemp)
 	render "$doc" "$capdir" >"$tmp" || rc=1
 	if ! cmp -s "$tmp" "$doc"; then
-		rb_log "docs/concepts.md differs from docs/captured/ (run tests/vm/docs-capture.sh --update):"
+		rb_log "docs/concepts.md differs from docs/captured/ (run docs/capture/host.sh --update):"
 		diff -u "$doc" "$tmp" | head -n 40 >&2 || true
 		rc=1
 	fi
@@ -129,12 +130,12 @@ rb_prepared_guest "$suite" "$out"
 # The root's own kernel (the one the suite's image installs), not a newer
 # one the package life cycle added: what a user of the suite has.
 [ -n "$kver" ] || kver=$(cat "$out/kver")
-"$here/install-tests.sh" "$root/usr/lib/ringbus-tests"
+"$vm/install-tests.sh" "$root/usr/lib/ringbus-tests"
 rb_make_image "$root" "$out/root.img"
 
 b=$out/boot-$kver
 rb_log "booting $kver with rbtest.script=docs-capture (console: $b/console.log)"
-RB_CMDLINE="${RB_CMDLINE:-} rbtest.script=docs-capture" "$here/boot.sh" "$out" "$kver" ||
+RB_CMDLINE="${RB_CMDLINE:-} rbtest.script=docs-capture" "$vm/boot.sh" "$out" "$kver" ||
 	rb_die "the guest did not finish (console: $b/console.log)"
 raw=$b/docs-capture.txt
 tr -d '\r\000' <"$b/results.txt" |

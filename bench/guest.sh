@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The guest side of "make bench" (run by ./run for rbtest.script=bench).
-# Prints JSON lines only (tests/vm/bench.sh turns them into the report with
+# Prints JSON lines only (bench/host.sh turns them into the report with
 # bench/report.awk): the environment, modprobe times, module sizes, memory
 # overheads, then every configuration of the matrix, repetition by
 # repetition (the repetition loop is the outer one, so a slow phase of the
