@@ -536,19 +536,6 @@ const char *ringbus_channel_name(const struct ringbus_channel *ch)
 EXPORT_SYMBOL_GPL(ringbus_channel_name);
 
 /**
- * ringbus_channel_is_dead() - whether a channel was destroyed
- * @ch: the channel
- *
- * Context: Any context.
- * Return: true once ringbus_channel_destroy() ran for @ch.
- */
-bool ringbus_channel_is_dead(const struct ringbus_channel *ch)
-{
-	return READ_ONCE(ch->dead);
-}
-EXPORT_SYMBOL_GPL(ringbus_channel_is_dead);
-
-/**
  * ringbus_channel_info() - describe a channel
  * @ch: the channel
  * @info: zeroed, then filled in

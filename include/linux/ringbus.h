@@ -104,7 +104,6 @@ struct ringbus_channel *ringbus_channel_get_by_name(const char *name);
 struct ringbus_channel *ringbus_channel_get(struct ringbus_channel *ch);
 void ringbus_channel_put(struct ringbus_channel *ch);
 const char *ringbus_channel_name(const struct ringbus_channel *ch);
-bool ringbus_channel_is_dead(const struct ringbus_channel *ch);
 void ringbus_channel_info(struct ringbus_channel *ch, struct ringbus_info *info);
 void ringbus_channel_stats(struct ringbus_channel *ch, struct ringbus_stats *st);
 int ringbus_channel_flush(struct ringbus_channel *ch);
