@@ -38,6 +38,10 @@
  *   ch->write_mutex (mutex: user-space writers, one reservation at a time)
  *     ch->lock
  *   rbus_users_lock (mutex: per-user charges; create, and ringbusd's free)
+ *   xa_lock(rbus_nodes) (ringbus_cdev: minor to node; taken alone)
+ *
+ * An indented lock may be taken while the one above it is held, never the
+ * other way round; the writer and reader mutexes never nest in each other.
  *
  * ch->lock is a raw spinlock taken with interrupts saved: ringbus_write()
  * runs in any context, hard interrupts included, also on PREEMPT_RT, where
@@ -49,8 +53,8 @@
  * an irq_work (a wait queue's lock is a spinlock_t), and so does the
  * last put's kick of ringbusd.  Sleepers test their condition with
  * READ_ONCE() of the fields ch->lock protects and re-check under the lock.
- * docs/architecture.md draws the same order with the char device's own
- * xa_lock and says why each lock is of its kind; the two change together.
+ * This is the one statement of the lock order: docs/architecture.md
+ * points here and says why each lock is of its kind.
  *
  * Life time.  A channel is counted by a kref: the registry holds one until
  * the channel is destroyed, and so does everyone who got it from create,
