@@ -63,32 +63,281 @@ static void stats_table_json(FILE *f)
 	free(head_line);
 }
 
-static const struct option stats_lopts[] = {
-	COMMON_LONG,
-	{ "cpus",	no_argument, NULL, OPT_CPUS },
-	{ NULL, 0, NULL, 0 }
+/* ------------------------------------------------------------------ */
+/* stats --format=prometheus */
+
+/*
+ * Prometheus's text exposition format (0.0.4), as node-exporter's textfile
+ * collector reads it: each family's "# HELP" and "# TYPE" lines, then all
+ * its samples.  The families are the ones below; a key or column of
+ * /proc/ringbus that none names is left out (a new counter gets its entry
+ * here, with its type).  Values are printed as the integers they are; a
+ * field that is not one gives no sample.
+ */
+struct prom_family {
+	const char *key;	/* the /proc/ringbus key or column */
+	const char *name;	/* the metric, after "ringbus_" */
+	const char *type;	/* "counter" or "gauge" */
+	const char *help;
 };
 
-int cmd_stats(struct ctx *ctx, int argc, char **argv)
+/* /proc/ringbus/stats: the suite's counters. */
+static const struct prom_family prom_suite[] = {
+	{ "channels", "channels", "gauge", "Channels that exist now." },
+	{ "records_written", "records_written_total", "counter",
+	  "Records written since the core was loaded." },
+	{ "bytes_written", "written_bytes_total", "counter",
+	  "Payload bytes written since the core was loaded." },
+	{ "records_read", "records_read_total", "counter",
+	  "Records returned to readers since the core was loaded." },
+	{ "bytes_read", "read_bytes_total", "counter",
+	  "Payload bytes returned to readers since the core was loaded." },
+	{ "drops", "drops_total", "counter",
+	  "Records discarded unread since the core was loaded." },
+	{ "overruns", "overruns_total", "counter",
+	  "Times a broadcast reader was overtaken by the writers." },
+	{ "wakeups", "wakeups_total", "counter",
+	  "Wake-ups of sleeping readers and writers." },
+	{ "expired", "expired_total", "counter",
+	  "Records dropped by their channel's time to live." },
+};
+
+/* /proc/ringbus/channels: one sample per channel. */
+static const struct prom_family prom_channel[] = {
+	{ "capacity", "channel_capacity_bytes", "gauge", "The channel's ring size." },
+	{ "used", "channel_used_bytes", "gauge",
+	  "Ring bytes in use, record headers and padding included." },
+	{ "records", "channel_records", "gauge", "Records in the ring." },
+	{ "last_seq", "channel_last_seq", "gauge",
+	  "Sequence number of the channel's newest record, 0 if none." },
+	{ "readers", "channel_readers", "gauge", "Open files with read access." },
+	{ "writers", "channel_writers", "gauge", "Open files with write access." },
+	{ "drops", "channel_drops_total", "counter",
+	  "Records the channel discarded unread." },
+};
+
+/* /proc/ringbus/cpus: one sample per CPU. */
+static const struct prom_family prom_cpu[] = {
+	{ "records_written", "cpu_records_written_total", "counter",
+	  "Records written on this CPU." },
+	{ "bytes_written", "cpu_written_bytes_total", "counter",
+	  "Payload bytes written on this CPU." },
+	{ "records_read", "cpu_records_read_total", "counter",
+	  "Records read on this CPU." },
+	{ "bytes_read", "cpu_read_bytes_total", "counter",
+	  "Payload bytes read on this CPU." },
+	{ "drops", "cpu_drops_total", "counter",
+	  "Records discarded unread on this CPU." },
+	{ "overruns", "cpu_overruns_total", "counter",
+	  "Broadcast readers overtaken on this CPU." },
+	{ "wakeups", "cpu_wakeups_total", "counter",
+	  "Wake-ups made on this CPU." },
+	{ "expired", "cpu_expired_total", "counter",
+	  "Records dropped by the time to live on this CPU." },
+};
+
+/* A text file of /proc/ringbus, split into lines of fields. */
+struct proc_table {
+	char **lines;
+	char ***fields;		/* per line, NULL-terminated */
+	size_t *nfields;
+	size_t n;
+};
+
+#define MAX_FIELDS	64
+
+static void table_free(struct proc_table *t)
 {
-	bool cpus = false;
-	struct flag_opt fo = { OPT_CPUS, &cpus };
-	const struct cmd_opts opts = {
-		":" COMMON_SHORT, stats_lopts, set_flag_opt, &fo
-	};
-	char path[PATH_MAX];
-	int rc, n;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->lines[i]);
+		free(t->fields[i]);
+	}
+	free(t->lines);
+	free(t->fields);
+	free(t->nfields);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Reads @f into @t, its blank lines left out: 0, or -1 with errno. */
+static int table_read(FILE *f, struct proc_table *t)
+{
+	char *line = NULL;
+	size_t cap = 0, room = 0;
+
+	memset(t, 0, sizeof(*t));
+	while (getline(&line, &cap, f) >= 0) {
+		char **fl;
+		size_t nf;
+
+		chomp(line);
+		if (line[strspn(line, " \t")] == '\0')
+			continue;
+		if (t->n == room) {
+			size_t nroom = room ? 2 * room : 64;
+			char **l = realloc(t->lines, nroom * sizeof(*l));
+			char ***fs;
+			size_t *nfs;
+
+			if (!l)
+				goto nomem;
+			t->lines = l;
+			fs = realloc(t->fields, nroom * sizeof(*fs));
+			if (!fs)
+				goto nomem;
+			t->fields = fs;
+			nfs = realloc(t->nfields, nroom * sizeof(*nfs));
+			if (!nfs)
+				goto nomem;
+			t->nfields = nfs;
+			room = nroom;
+		}
+		fl = calloc(MAX_FIELDS + 1, sizeof(*fl));
+		if (!fl)
+			goto nomem;
+		nf = split_fields(line, fl, MAX_FIELDS);
+		t->lines[t->n] = line;
+		t->fields[t->n] = fl;
+		t->nfields[t->n] = nf;
+		t->n++;
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	if (ferror(f))
+		return -1;
+	return 0;
+nomem:
+	free(line);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* A /proc value as an integer: digits, a '-' before them at most. */
+static bool prom_number(const char *s, long long *v)
+{
+	const char *d = s[0] == '-' ? s + 1 : s;
+	char *end;
+
+	if (*d < '0' || *d > '9')
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static void prom_head(const struct prom_family *fam)
+{
+	printf("# HELP ringbus_%s %s\n# TYPE ringbus_%s %s\n",
+	       fam->name, fam->help, fam->name, fam->type);
+}
+
+/* A label value, escaped as the format wants: \\, \" and \n. */
+static void prom_label(const char *key, const char *val, bool first)
+{
+	printf("%s%s=\"", first ? "" : ",", key);
+	for (; *val; val++) {
+		if (*val == '\\' || *val == '"')
+			printf("\\%c", *val);
+		else if (*val == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*val);
+	}
+	putchar('"');
+}
+
+/* The "key value" lines of /proc/ringbus/stats (a ':' after a key dropped). */
+static void prom_suite_families(const struct proc_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(prom_suite); i++) {
+		for (j = 0; j < t->n; j++) {
+			char *key = t->fields[j][0];
+			size_t klen = strlen(key);
+			long long v;
+
+			if (klen > 1 && key[klen - 1] == ':')
+				key[klen - 1] = '\0';
+			if (t->nfields[j] != 2 || strcmp(key, prom_suite[i].key) ||
+			    !prom_number(t->fields[j][1], &v))
+				continue;
+			prom_head(&prom_suite[i]);
+			printf("ringbus_%s %lld\n", prom_suite[i].name, v);
+			break;
+		}
+	}
+}
+
+static ssize_t table_column(const struct proc_table *t, const char *name)
+{
+	size_t c;
+
+	if (t->n == 0)
+		return -1;
+	for (c = 0; c < t->nfields[0]; c++)
+		if (strcmp(t->fields[0][c], name) == 0)
+			return (ssize_t)c;
+	return -1;
+}
+
+#define PROM_MAX_LABELS	2
+
+/*
+ * A table (its first line the column names), one sample per row of each
+ * family whose column it has, labelled by the @nlabels columns @labels
+ * (PROM_MAX_LABELS at most).
+ */
+static void prom_table_families(const struct proc_table *t,
+				const struct prom_family *fams, size_t nfams,
+				const char *const *labels, size_t nlabels)
+{
+	ssize_t lcol[PROM_MAX_LABELS];
+	size_t i, r, l;
+
+	if (nlabels > PROM_MAX_LABELS)
+		return;
+	for (l = 0; l < nlabels; l++) {
+		lcol[l] = table_column(t, labels[l]);
+		if (lcol[l] < 0)
+			return;
+	}
+	for (i = 0; i < nfams; i++) {
+		ssize_t c = table_column(t, fams[i].key);
+		bool head = false;
+
+		if (c < 0)
+			continue;
+		for (r = 1; r < t->n; r++) {
+			long long v;
+
+			if ((size_t)c >= t->nfields[r] ||
+			    !prom_number(t->fields[r][c], &v))
+				continue;
+			if (!head)
+				prom_head(&fams[i]);
+			head = true;
+			printf("ringbus_%s{", fams[i].name);
+			for (l = 0; l < nlabels; l++)
+				prom_label(labels[l], (size_t)lcol[l] < t->nfields[r] ?
+					   t->fields[r][lcol[l]] : "", l == 0);
+			printf("} %lld\n", v);
+		}
+	}
+}
+
+/* Opens /proc/ringbus/@name (@path: PATH_MAX bytes); NULL after a message. */
+static FILE *open_proc(const struct ctx *ctx, const char *name, char *path)
+{
 	FILE *f;
+	int n;
 
-	rc = parse_args(ctx, argc, argv, &opts, 0, 0);
-	if (rc != RC_OK)
-		return rc;
-
-	n = snprintf(path, sizeof(path), "%s/%s", ctx->proc_dir,
-		     cpus ? "cpus" : "stats");
-	if (n < 0 || (size_t)n >= sizeof(path)) {
+	n = snprintf(path, PATH_MAX, "%s/%s", ctx->proc_dir, name);
+	if (n < 0 || n >= PATH_MAX) {
 		errmsg("%s: %s", ctx->proc_dir, strerror(ENAMETOOLONG));
-		return RC_FAIL;
+		return NULL;
 	}
 	f = fopen(path, "re");
 	if (!f) {
@@ -96,15 +345,131 @@ int cmd_stats(struct ctx *ctx, int argc, char **argv)
 
 		errmsg("%s: %s%s", path, strerror(e),
 		       e == ENOENT ? " (is the ringbus_proc module loaded?)" : "");
+	}
+	return f;
+}
+
+/* Reads /proc/ringbus/@name whole into @t; RC_OK or RC_FAIL. */
+static int read_proc_table(const struct ctx *ctx, const char *name,
+			   struct proc_table *t)
+{
+	char path[PATH_MAX];
+	FILE *f = open_proc(ctx, name, path);
+	int rc = RC_OK;
+
+	if (!f)
+		return RC_FAIL;
+	if (table_read(f, t) < 0) {
+		errmsg("%s: %s", path, strerror(errno));
+		table_free(t);
+		rc = RC_FAIL;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* stats --format=prometheus: the suite and its channels, or the CPUs. */
+static int stats_prometheus(const struct ctx *ctx, bool cpus)
+{
+	static const char *const chan_labels[] = { "channel", "mode" };
+	static const char *const cpu_labels[] = { "cpu" };
+	struct proc_table st, ch;
+
+	if (cpus) {
+		if (read_proc_table(ctx, "cpus", &st) != RC_OK)
+			return RC_FAIL;
+		prom_table_families(&st, prom_cpu, ARRAY_SIZE(prom_cpu),
+				    cpu_labels, ARRAY_SIZE(cpu_labels));
+		table_free(&st);
+		return finish_stdout(RC_OK);
+	}
+	/* Both files read before a line is printed: all or nothing. */
+	if (read_proc_table(ctx, "stats", &st) != RC_OK)
+		return RC_FAIL;
+	if (read_proc_table(ctx, "channels", &ch) != RC_OK) {
+		table_free(&st);
 		return RC_FAIL;
 	}
+	prom_suite_families(&st);
+	/* The name column is the label "channel". */
+	for (size_t i = 0; ch.n > 0 && i < ch.nfields[0]; i++)
+		if (strcmp(ch.fields[0][i], "name") == 0)
+			ch.fields[0][i] = "channel";
+	prom_table_families(&ch, prom_channel, ARRAY_SIZE(prom_channel),
+			    chan_labels, ARRAY_SIZE(chan_labels));
+	table_free(&ch);
+	table_free(&st);
+	return finish_stdout(RC_OK);
+}
+
+static const struct option stats_lopts[] = {
+	COMMON_LONG,
+	{ "cpus",	no_argument, NULL, OPT_CPUS },
+	{ "format",	required_argument, NULL, OPT_FORMAT },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum stats_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS };
+
+struct stats_args {
+	bool cpus;
+	enum stats_format format;
+};
+
+static int stats_opt(struct ctx *ctx, int c, void *data)
+{
+	struct stats_args *a = data;
+
+	switch (c) {
+	case OPT_CPUS:
+		a->cpus = true;
+		return RC_CONTINUE;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "text") == 0)
+			a->format = FORMAT_TEXT;
+		else if (strcmp(optarg, "json") == 0)
+			a->format = FORMAT_JSON;
+		else if (strcmp(optarg, "prometheus") == 0)
+			a->format = FORMAT_PROMETHEUS;
+		else
+			return bad_value(ctx, "--format", optarg,
+					 "expected text, json or prometheus");
+		return RC_CONTINUE;
+	}
+	return RC_OTHER;
+}
+
+int cmd_stats(struct ctx *ctx, int argc, char **argv)
+{
+	struct stats_args a = { false, FORMAT_TEXT };
+	const struct cmd_opts opts = {
+		":" COMMON_SHORT, stats_lopts, stats_opt, &a
+	};
+	char path[PATH_MAX];
+	int rc;
+	FILE *f;
+
+	rc = parse_args(ctx, argc, argv, &opts, 0, 0);
+	if (rc != RC_OK)
+		return rc;
+	if (a.format == FORMAT_JSON)
+		out_init(true);
+	if (a.format == FORMAT_PROMETHEUS) {
+		if (out_json())
+			return usage_error(ctx, "--json and --format prometheus exclude each other");
+		return stats_prometheus(ctx, a.cpus);
+	}
+
+	f = open_proc(ctx, a.cpus ? "cpus" : "stats", path);
+	if (!f)
+		return RC_FAIL;
 	if (!out_json()) {
 		char buf[4096];
 		size_t got;
 
 		while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
 			fwrite(buf, 1, got, stdout);
-	} else if (cpus) {
+	} else if (a.cpus) {
 		stats_table_json(f);
 	} else {
 		stats_kv_json(f);

@@ -48,7 +48,7 @@ static const struct command commands[] = {
 	{ "recv", cmd_recv,
 	  "[-f|--follow] [--from-start|--from-end] [-n N] [--headers] [--json] [--nonblock] NAME",
 	  "read records and print one per line" },
-	{ "stats", cmd_stats, "[--cpus] [--json]",
+	{ "stats", cmd_stats, "[--cpus] [--json] [--format text|json|prometheus]",
 	  "show /proc/ringbus/stats (or cpus); needs ringbus_proc" },
 	{ "version", cmd_version, "[--json]",
 	  "show the versions of this tool and of the module" },

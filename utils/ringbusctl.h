@@ -69,6 +69,7 @@ enum {
 	OPT_FROM_END,
 	OPT_HEADERS,
 	OPT_CPUS,
+	OPT_FORMAT,
 };
 
 /* Accepted before the command and after it. */

@@ -118,6 +118,44 @@ if command -v python3 >/dev/null 2>&1; then
 		then ok "$f --json is valid JSON"; else bad "$f --json is valid JSON"; fi
 	done
 fi
+# stats --format=prometheus: the suite's counters and one sample per
+# channel, in the text exposition format.
+printf 'name mode capacity used records first_seq last_seq readers writers drops\nrowq queue 65536 40 1 1 1 0 0 0\nq"x\\y broadcast 4096 0 0 0 9 2 1 17\n' >"$tmp/proc/channels"
+expect 0 "stats --format prometheus" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --format prometheus
+grep_in out '^ringbus_channels 2$' "prometheus: channels, a gauge"
+grep_in out '^# TYPE ringbus_records_written_total counter$' "prometheus: records written, a counter"
+grep_in out '^ringbus_records_written_total 10$' "prometheus: a key's ':' dropped"
+grep_in out '^ringbus_channel_drops_total{channel="rowq",mode="queue"} 0$' "prometheus: a channel's drops, labelled"
+grep_in out '^ringbus_channel_drops_total{channel="q\\"x\\\\y",mode="broadcast"} 17$' "prometheus: label values escaped"
+grep_in out '^ringbus_channel_last_seq{channel="rowq",mode="queue"} 1$' "prometheus: a channel's last sequence"
+if grep -Eq 'some text|neg|lead|zero' "$tmp/out"; then bad "prometheus: keys it has no family for are left out"; else ok "prometheus: keys it has no family for are left out"; fi
+# The format's rules: each family's HELP and TYPE before its samples, its
+# samples together, names and values well formed, nothing else.
+if awk '
+	/^# HELP / { if ($3 in seen) exit 1; seen[$3] = 1; help = $3; next }
+	/^# TYPE / { if ($3 != help || ($4 != "counter" && $4 != "gauge")) exit 1; fam = $3; next }
+	{
+		name = $1; sub(/\{.*/, "", name)
+		if (name != fam || name !~ /^ringbus_[a-z_]+$/ || $NF !~ /^[0-9]+$/) exit 1
+		if ($4 == "counter" && name !~ /_total$/) exit 1
+		n++
+	}
+	END { exit n == 0 }' "$tmp/out"; then
+	ok "prometheus: every family typed and together, every sample well formed"
+else
+	bad "prometheus: every family typed and together, every sample well formed"
+fi
+expect 0 "stats --cpus --format=prometheus" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --cpus --format=prometheus
+grep_in out '^ringbus_cpu_records_written_total{cpu="0"} 5$' "prometheus: a CPU's counter, labelled"
+if grep -q 'cpu="1"' "$tmp/out"; then bad "prometheus: a value that is no integer gives no sample"; else ok "prometheus: a value that is no integer gives no sample"; fi
+expect 2 "stats --format xml is a usage error" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --format xml
+grep_in err "invalid --format 'xml'" "stats --format: the bad value named"
+expect 2 "stats --json --format prometheus is a usage error" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" --json stats --format prometheus
+expect 0 "stats --format json is --json" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --format json
+grep_in out '"records_written":10' "stats --format json: the JSON object"
+mv "$tmp/proc/channels" "$tmp/proc/channels.away"
+expect 1 "stats --format prometheus without /proc/ringbus/channels exits 1" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --format prometheus
+if [ -s "$tmp/out" ]; then bad "prometheus: nothing printed when a file is missing"; else ok "prometheus: nothing printed when a file is missing"; fi
 rm "$tmp/proc/cpus"
 expect 1 "stats --cpus without the file exits 1" -- env RINGBUSCTL_PROC_DIR="$tmp/proc" "$bin" stats --cpus
 grep_in err 'is the ringbus_proc module loaded' "missing /proc file gives a hint"

@@ -100,6 +100,37 @@ t_cli_stats() {
 	assert_eq "one entry per CPU" "$(nproc)" "$(printf '%s' "$js" | jq -r 'length')"
 }
 
+# stats --format prometheus on a real channel: 200 records into a ring
+# that holds a few dozen, so that the channel drops the rest unread.
+t_cli_stats_prometheus() {
+	local out recs drops total
+	ringbusctl destroy promtest 2>/dev/null
+	ringbusctl create promtest --capacity 4K --max-record 100 || fail "create promtest"
+	seq 1 200 | sed 's/$/ a record of some sixty bytes, padded out to that length/' |
+		ringbusctl send promtest || fail "send 200 records"
+	recs=$(cat /sys/class/ringbus/promtest/records)
+	drops=$(cat /sys/class/ringbus/promtest/drops)
+	assert_eq "drops + records" 200 "$((drops + recs))"
+	[ "$drops" -gt 0 ] || fail "no drops: $recs records in the ring"
+	out=$(ringbusctl stats --format prometheus) || fail "stats --format prometheus: exit $?"
+	total=$(awk '$1 == "drops" { print $2 }' /proc/ringbus/stats)
+	ringbusctl destroy promtest
+	printf '%s\n' "$out" | grep -qx "ringbus_channel_drops_total{channel=\"promtest\",mode=\"broadcast\"} $drops" ||
+		fail "no drops sample of $drops for promtest in: $out"
+	printf '%s\n' "$out" | grep -qx "ringbus_channel_records{channel=\"promtest\",mode=\"broadcast\"} $recs" ||
+		fail "no records sample of $recs for promtest in: $out"
+	printf '%s\n' "$out" | grep -qx 'ringbus_channel_capacity_bytes{channel="promtest",mode="broadcast"} 4096' ||
+		fail "no capacity sample for promtest in: $out"
+	printf '%s\n' "$out" | grep -qx "ringbus_drops_total $total" ||
+		fail "ringbus_drops_total is not /proc/ringbus/stats's $total in: $out"
+	# Every sample's family declared once, with its type, before it.
+	printf '%s\n' "$out" | awk '
+		/^# TYPE / { if ($3 in typed) exit 1; typed[$3] = 1; fam = $3; next }
+		/^# HELP / { next }
+		{ n = $1; sub(/[{].*/, "", n); if (n != fam) exit 1 }' ||
+		fail "a sample outside its family in: $out"
+}
+
 # A ringbusctl built for ABI major 99 (build-programs) against the running
 # module: version prints both and exits 1 naming the mismatch; doctor's
 # module-loaded check fails with the fix; the installed tool agrees.
@@ -136,3 +167,4 @@ rb_case "cli: send and recv (-n, --json, --headers, --from-end, -f)" t_cli_send_
 rb_case "cli: create --owner --group --perm" t_cli_owner
 rb_case "cli: errors name the channel and exit 1 or 2" t_cli_errors
 rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
+rb_case "cli: stats --format prometheus: a channel's drops and records, the totals, each family typed" t_cli_stats_prometheus
