@@ -49,11 +49,13 @@ static const struct command commands[] = {
 	  "[-f|--follow] [--from-start|--from-end] [-n N] [--headers] [--json] [--nonblock] NAME",
 	  "read records and print one per line" },
 	{ "stats", cmd_stats, "[--cpus] [--json] [--format text|json|prometheus]",
-	  "show /proc/ringbus/stats (or cpus); needs ringbus_proc" },
+	  "show the counters of /proc/ringbus (ringbus_proc)" },
 	{ "version", cmd_version, "[--json]",
 	  "show the versions of this tool and of the module" },
 	{ "doctor", cmd_doctor, "[--json]",
 	  "check the installation, say how to fix it" },
+	{ "help", cmd_help, "[COMMAND]",
+	  "show this help, or the usage of COMMAND" },
 };
 
 /* --help: the column of the descriptions, the width lines are kept within. */
@@ -61,15 +63,17 @@ static const struct command commands[] = {
 #define HELP_WIDTH	79
 
 /*
- * "  NAME SYNOPSIS" (without "[--json]"), broken at the blanks between
- * bracketed groups so that no line is wider than HELP_WIDTH, then the summary: at HELP_COL on the
- * last line if it fits there, else on a line of its own.
+ * "LEAD NAME SYNOPSIS" ("[--json]" left out with @no_json), broken at the
+ * blanks between bracketed groups so that no line is wider than
+ * HELP_WIDTH, the lines after the first indented to the synopsis.
+ * Returns the column the last line ends at.
  */
-static void help_command(const struct command *c)
+static int print_synopsis(const char *lead, const struct command *c,
+			  bool no_json)
 {
 	const char *p = c->synopsis;
-	int indent = 2 + (int)strlen(c->name) + 1;
-	int col = printf("  %s", c->name);
+	int indent = (int)strlen(lead) + (int)strlen(c->name) + 1;
+	int col = printf("%s%s", lead, c->name);
 
 	while (*p) {
 		const char *q = p;
@@ -85,7 +89,7 @@ static void help_command(const struct command *c)
 		}
 		len = (int)(q - p);
 		/* --json is one of the Options, listed below. */
-		if (len == 8 && strncmp(p, "[--json]", 8) == 0) {
+		if (no_json && len == 8 && strncmp(p, "[--json]", 8) == 0) {
 			p = *q ? q + 1 : q;
 			continue;
 		}
@@ -94,10 +98,24 @@ static void help_command(const struct command *c)
 		col += printf(" %.*s", len, p);
 		p = *q ? q + 1 : q;
 	}
+	return col;
+}
+
+/*
+ * "  NAME SYNOPSIS" (print_synopsis(), without "[--json]"), then the
+ * summary: at HELP_COL on the last line if it fits there, else on a line
+ * of its own.
+ */
+static void help_command(const struct command *c)
+{
+	int col = print_synopsis("  ", c, true);
+
 	if (col >= HELP_COL - 1)
 		col = printf("\n") - 1;
 	printf("%*s%s\n", HELP_COL - col, "", c->summary);
 }
+
+static void print_options(void);
 
 static void print_help(void)
 {
@@ -110,6 +128,20 @@ static void print_help(void)
 	      "Commands:\n", stdout);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		help_command(&commands[i]);
+	print_options();
+}
+
+/* COMMAND --help, help COMMAND: its usage and summary, the options. */
+static void print_command_help(const struct command *c)
+{
+	print_synopsis("Usage: " PROG " ", c, false);
+	printf("\n\n");
+	printf("%c%s.\n", toupper((unsigned char)c->summary[0]), c->summary + 1);
+	print_options();
+}
+
+static void print_options(void)
+{
 	fputs("\n"
 	      "Options:\n"
 	      "  -h, --help              show this help and exit\n"
@@ -190,9 +222,9 @@ static int common_opt(struct ctx *ctx, int c, char **argv)
 	switch (c) {
 	case 'h':
 		if (ctx->cmd)
-			printf("Usage: " PROG " %s %s\n\n", ctx->cmd->name,
-			       ctx->cmd->synopsis);
-		print_help();
+			print_command_help(ctx->cmd);
+		else
+			print_help();
 		exit(finish_stdout(RC_OK));
 	case 'V':
 		printf(PROG " %s\n", ringbus_version);
@@ -285,6 +317,29 @@ int set_flag_opt(struct ctx *ctx, int c, void *data)
 		return RC_OTHER;
 	*fo->flag = true;
 	return RC_CONTINUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* help */
+
+int cmd_help(struct ctx *ctx, int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	rc = parse_args(ctx, argc, argv, &common_opts, 0, 1);
+	if (rc != RC_OK)
+		return rc;
+	if (optind >= argc) {
+		print_help();
+		return finish_stdout(RC_OK);
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			print_command_help(&commands[i]);
+			return finish_stdout(RC_OK);
+		}
+	return usage_error(ctx, "unknown command '%s'", argv[optind]);
 }
 
 /* ------------------------------------------------------------------ */

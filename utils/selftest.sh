@@ -313,6 +313,64 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	grep_in out 'adduser nobody ringbus' "doctor: access: the fix adds the user to group ringbus"
 fi
 
+# help: the whole help, or one command's; every line within 79 columns.
+expect 0 "help exits 0" -- "$bin" help
+"$bin" --help >"$tmp/help"
+if cmp -s "$tmp/out" "$tmp/help"; then ok "help is --help"; else bad "help is --help"; fi
+if awk 'length > 79 { exit 1 }' "$tmp/help"; then ok "--help: no line over 79 columns"; else bad "--help: no line over 79 columns"; fi
+expect 0 "help stats exits 0" -- "$bin" help stats
+grep_in out '^Usage: ringbusctl stats \[--cpus\]' "help stats: its usage"
+grep_in out '^Show the counters of /proc/ringbus' "help stats: its summary"
+"$bin" stats --help >"$tmp/help"
+if cmp -s "$tmp/out" "$tmp/help"; then ok "help stats is stats --help"; else bad "help stats is stats --help"; fi
+expect 0 "help create exits 0" -- "$bin" help create
+if awk 'length > 79 { exit 1 }' "$tmp/out"; then ok "help create: its long usage wrapped"; else bad "help create: its long usage wrapped"; fi
+expect 2 "help of an unknown command exits 2" -- "$bin" help nosuch
+grep_in err "unknown command 'nosuch'" "help: the unknown command named"
+
+# The bash completion (utils/completion/ringbusctl): what it offers, and
+# that it knows every command and option --help names.
+comp_file=$here/completion/ringbusctl
+if command -v bash >/dev/null 2>&1 && [ -f "$comp_file" ]; then
+	# comp WORD...: the sorted candidates for the last WORD.
+	comp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			_ringbusctl; [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+			_ "$comp_file" "$@"
+	}
+	mkdir -p "$tmp/class/alpha" "$tmp/class/beta" "$tmp/class/control"
+	: >"$tmp/class/alpha/mode"
+	: >"$tmp/class/beta/mode"
+	cmds=$("$bin" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\{1,\}\).*/\1/p' | sort | tr '\n' ' ')
+	got=$(comp ringbusctl "")
+	if [ -n "$cmds" ] && [ "$got" = "$cmds" ]; then ok "completion: the commands of --help"; else
+		echo "       --help: $cmds; completion: $got" >"$tmp/err"; bad "completion: the commands of --help"; fi
+	missing=
+	for c in $cmds; do
+		offered=" $(comp ringbusctl "$c" -) "
+		for o in $("$bin" help "$c" | sed -n '/^Usage:/,/^$/p' | grep -o -- '--\{0,1\}-[a-z][a-z-]*'); do
+			case $offered in *" $o "*) ;; *) missing="$missing $c:$o" ;; esac
+		done
+	done
+	if [ -z "$missing" ]; then ok "completion: every option of every command's usage"; else
+		echo "       not offered:$missing" >"$tmp/err"; bad "completion: every option of every command's usage"; fi
+	got=$(RINGBUSCTL_CLASS_DIR=$tmp/class comp ringbusctl info "")
+	if [ "$got" = "alpha beta " ]; then ok "completion: channel names from the class directory, not control"; else
+		echo "       got: $got" >"$tmp/err"; bad "completion: channel names from the class directory, not control"; fi
+	got=$(RINGBUSCTL_CLASS_DIR=$tmp/class comp ringbusctl send alpha "")
+	if [ -z "$got" ]; then ok "completion: no channel name for send's message"; else
+		echo "       got: $got" >"$tmp/err"; bad "completion: no channel name for send's message"; fi
+	got=$(comp ringbusctl create x --mode "")
+	if [ "$got" = "broadcast queue " ]; then ok "completion: --mode's values"; else
+		echo "       got: $got" >"$tmp/err"; bad "completion: --mode's values"; fi
+	got=$(comp ringbusctl --json stats --format p)
+	if [ "$got" = "prometheus " ]; then ok "completion: --format's values after a global option"; else
+		echo "       got: $got" >"$tmp/err"; bad "completion: --format's values after a global option"; fi
+	got=$(comp ringbusctl help st)
+	if [ "$got" = "stats " ]; then ok "completion: help's command"; else
+		echo "       got: $got" >"$tmp/err"; bad "completion: help's command"; fi
+fi
+
 # The man page renders without warnings.
 if command -v man >/dev/null 2>&1 && [ -f "$here/ringbusctl.1" ]; then
 	MANWIDTH=80 man --warnings -E UTF-8 -l "$here/ringbusctl.1" >/dev/null 2>"$tmp/err"

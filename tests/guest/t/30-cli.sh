@@ -131,6 +131,26 @@ t_cli_stats_prometheus() {
 		fail "a sample outside its family in: $out"
 }
 
+# help COMMAND, and the installed bash completion against the live
+# /sys/class/ringbus: a new channel's name completes, the control device
+# does not, and the commands are --help's.
+t_cli_help_completion() {
+	local f=/usr/share/bash-completion/completions/ringbusctl got
+	ringbusctl help recv | grep -q '^Usage: ringbusctl recv ' || fail "help recv: $(ringbusctl help recv 2>&1)"
+	ringbusctl help nosuch >/dev/null 2>&1
+	assert_eq "help nosuch: exit status" 2 "$?"
+	[ -f "$f" ] || fail "no $f installed"
+	ringbusctl destroy compltest 2>/dev/null
+	ringbusctl create compltest || fail "create compltest"
+	got=$(bash -c '. "$1"; COMP_WORDS=(ringbusctl info complt); COMP_CWORD=2; _ringbusctl; echo "${COMPREPLY[*]}"' _ "$f")
+	ringbusctl destroy compltest
+	assert_eq "completion of 'ringbusctl info complt'" compltest "$got"
+	got=$(bash -c '. "$1"; COMP_WORDS=(ringbusctl info contr); COMP_CWORD=2; _ringbusctl; echo "${COMPREPLY[*]}"' _ "$f")
+	assert_eq "completion of 'ringbusctl info contr' (the control device is no channel)" "" "$got"
+	got=$(bash -c '. "$1"; COMP_WORDS=(ringbusctl do); COMP_CWORD=1; _ringbusctl; echo "${COMPREPLY[*]}"' _ "$f")
+	assert_eq "completion of 'ringbusctl do'" "doctor" "$got"
+}
+
 # A ringbusctl built for ABI major 99 (build-programs) against the running
 # module: version prints both and exits 1 naming the mismatch; doctor's
 # module-loaded check fails with the fix; the installed tool agrees.
@@ -167,4 +187,5 @@ rb_case "cli: send and recv (-n, --json, --headers, --from-end, -f)" t_cli_send_
 rb_case "cli: create --owner --group --perm" t_cli_owner
 rb_case "cli: errors name the channel and exit 1 or 2" t_cli_errors
 rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
+rb_case "cli: help COMMAND; the installed bash completion offers live channel names" t_cli_help_completion
 rb_case "cli: stats --format prometheus: a channel's drops and records, the totals, each family typed" t_cli_stats_prometheus
