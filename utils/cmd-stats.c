@@ -136,82 +136,64 @@ static const struct prom_family prom_cpu[] = {
 	  "Records dropped by the time to live on this CPU." },
 };
 
-/* A text file of /proc/ringbus, split into lines of fields. */
-struct proc_table {
-	char **lines;
-	char ***fields;		/* per line, NULL-terminated */
-	size_t *nfields;
+#define MAX_FIELDS	64
+
+/* A line of a /proc/ringbus text file, split at blanks. */
+struct proc_line {
+	char *text;			/* the fields point into it */
+	char *field[MAX_FIELDS];
 	size_t n;
 };
 
-#define MAX_FIELDS	64
+/* A whole file, its blank lines left out. */
+struct proc_table {
+	struct proc_line *line;
+	size_t n;
+};
 
 static void table_free(struct proc_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++) {
-		free(t->lines[i]);
-		free(t->fields[i]);
-	}
-	free(t->lines);
-	free(t->fields);
-	free(t->nfields);
+	for (i = 0; i < t->n; i++)
+		free(t->line[i].text);
+	free(t->line);
 	memset(t, 0, sizeof(*t));
 }
 
 /* Reads @f into @t, its blank lines left out: 0, or -1 with errno. */
 static int table_read(FILE *f, struct proc_table *t)
 {
-	char *line = NULL;
+	char *text = NULL;
 	size_t cap = 0, room = 0;
 
 	memset(t, 0, sizeof(*t));
-	while (getline(&line, &cap, f) >= 0) {
-		char **fl;
-		size_t nf;
+	while (getline(&text, &cap, f) >= 0) {
+		struct proc_line *l;
 
-		chomp(line);
-		if (line[strspn(line, " \t")] == '\0')
+		chomp(text);
+		if (text[strspn(text, " \t")] == '\0')
 			continue;
 		if (t->n == room) {
 			size_t nroom = room ? 2 * room : 64;
-			char **l = realloc(t->lines, nroom * sizeof(*l));
-			char ***fs;
-			size_t *nfs;
 
-			if (!l)
-				goto nomem;
-			t->lines = l;
-			fs = realloc(t->fields, nroom * sizeof(*fs));
-			if (!fs)
-				goto nomem;
-			t->fields = fs;
-			nfs = realloc(t->nfields, nroom * sizeof(*nfs));
-			if (!nfs)
-				goto nomem;
-			t->nfields = nfs;
+			l = realloc(t->line, nroom * sizeof(*l));
+			if (!l) {
+				free(text);
+				errno = ENOMEM;
+				return -1;
+			}
+			t->line = l;
 			room = nroom;
 		}
-		fl = calloc(MAX_FIELDS + 1, sizeof(*fl));
-		if (!fl)
-			goto nomem;
-		nf = split_fields(line, fl, MAX_FIELDS);
-		t->lines[t->n] = line;
-		t->fields[t->n] = fl;
-		t->nfields[t->n] = nf;
-		t->n++;
-		line = NULL;
+		l = &t->line[t->n++];
+		l->text = text;
+		l->n = split_fields(text, l->field, MAX_FIELDS);
+		text = NULL;
 		cap = 0;
 	}
-	free(line);
-	if (ferror(f))
-		return -1;
-	return 0;
-nomem:
-	free(line);
-	errno = ENOMEM;
-	return -1;
+	free(text);
+	return ferror(f) ? -1 : 0;
 }
 
 /* A /proc value as an integer: digits, a '-' before them at most. */
@@ -255,14 +237,15 @@ static void prom_suite_families(const struct proc_table *t)
 
 	for (i = 0; i < ARRAY_SIZE(prom_suite); i++) {
 		for (j = 0; j < t->n; j++) {
-			char *key = t->fields[j][0];
-			size_t klen = strlen(key);
+			const struct proc_line *l = &t->line[j];
+			size_t klen = strlen(l->field[0]);
 			long long v;
 
-			if (klen > 1 && key[klen - 1] == ':')
-				key[klen - 1] = '\0';
-			if (t->nfields[j] != 2 || strcmp(key, prom_suite[i].key) ||
-			    !prom_number(t->fields[j][1], &v))
+			if (klen > 1 && l->field[0][klen - 1] == ':')
+				klen--;
+			if (l->n != 2 || klen != strlen(prom_suite[i].key) ||
+			    strncmp(l->field[0], prom_suite[i].key, klen) ||
+			    !prom_number(l->field[1], &v))
 				continue;
 			prom_head(&prom_suite[i]);
 			printf("ringbus_%s %lld\n", prom_suite[i].name, v);
@@ -277,22 +260,28 @@ static ssize_t table_column(const struct proc_table *t, const char *name)
 
 	if (t->n == 0)
 		return -1;
-	for (c = 0; c < t->nfields[0]; c++)
-		if (strcmp(t->fields[0][c], name) == 0)
+	for (c = 0; c < t->line[0].n; c++)
+		if (strcmp(t->line[0].field[c], name) == 0)
 			return (ssize_t)c;
 	return -1;
 }
 
 #define PROM_MAX_LABELS	2
 
+/* A label of a table's samples: the value of @column, named @name. */
+struct prom_label {
+	const char *column;
+	const char *name;
+};
+
 /*
  * A table (its first line the column names), one sample per row of each
- * family whose column it has, labelled by the @nlabels columns @labels
+ * family whose column it has, labelled by the @nlabels @labels
  * (PROM_MAX_LABELS at most).
  */
 static void prom_table_families(const struct proc_table *t,
 				const struct prom_family *fams, size_t nfams,
-				const char *const *labels, size_t nlabels)
+				const struct prom_label *labels, size_t nlabels)
 {
 	ssize_t lcol[PROM_MAX_LABELS];
 	size_t i, r, l;
@@ -300,7 +289,7 @@ static void prom_table_families(const struct proc_table *t,
 	if (nlabels > PROM_MAX_LABELS)
 		return;
 	for (l = 0; l < nlabels; l++) {
-		lcol[l] = table_column(t, labels[l]);
+		lcol[l] = table_column(t, labels[l].column);
 		if (lcol[l] < 0)
 			return;
 	}
@@ -311,18 +300,18 @@ static void prom_table_families(const struct proc_table *t,
 		if (c < 0)
 			continue;
 		for (r = 1; r < t->n; r++) {
+			const struct proc_line *row = &t->line[r];
 			long long v;
 
-			if ((size_t)c >= t->nfields[r] ||
-			    !prom_number(t->fields[r][c], &v))
+			if ((size_t)c >= row->n || !prom_number(row->field[c], &v))
 				continue;
 			if (!head)
 				prom_head(&fams[i]);
 			head = true;
 			printf("ringbus_%s{", fams[i].name);
 			for (l = 0; l < nlabels; l++)
-				prom_label(labels[l], (size_t)lcol[l] < t->nfields[r] ?
-					   t->fields[r][lcol[l]] : "", l == 0);
+				prom_label(labels[l].name, (size_t)lcol[l] < row->n ?
+					   row->field[lcol[l]] : "", l == 0);
 			printf("} %lld\n", v);
 		}
 	}
@@ -371,8 +360,10 @@ static int read_proc_table(const struct ctx *ctx, const char *name,
 /* stats --format=prometheus: the suite and its channels, or the CPUs. */
 static int stats_prometheus(const struct ctx *ctx, bool cpus)
 {
-	static const char *const chan_labels[] = { "channel", "mode" };
-	static const char *const cpu_labels[] = { "cpu" };
+	static const struct prom_label chan_labels[] = {
+		{ "name", "channel" }, { "mode", "mode" }
+	};
+	static const struct prom_label cpu_labels[] = { { "cpu", "cpu" } };
 	struct proc_table st, ch;
 
 	if (cpus) {
@@ -391,10 +382,6 @@ static int stats_prometheus(const struct ctx *ctx, bool cpus)
 		return RC_FAIL;
 	}
 	prom_suite_families(&st);
-	/* The name column is the label "channel". */
-	for (size_t i = 0; ch.n > 0 && i < ch.nfields[0]; i++)
-		if (strcmp(ch.fields[0][i], "name") == 0)
-			ch.fields[0][i] = "channel";
 	prom_table_families(&ch, prom_channel, ARRAY_SIZE(prom_channel),
 			    chan_labels, ARRAY_SIZE(chan_labels));
 	table_free(&ch);
