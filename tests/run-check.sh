@@ -351,14 +351,23 @@ boot_and_check() {
 	# On the debug kernel, what follows the detectors' marker is theirs
 	# (judged below), not the suite's.
 	awk 'FNR == 1 { cut = 0 } /RINGBUS-DETECTORS-BEGIN/ { cut = 1 } !cut' \
-		"$b/dmesg.txt" "$b/kmemleak.txt" "$b/console-kernel.txt" |
-		grep -aE "$bad_kernel_lines" >"$b/kernel-bad.txt"
+		"$b/dmesg.txt" "$b/kmemleak.txt" "$b/console-kernel.txt" >"$b/kernel-all.txt"
+	grep -aE "$bad_kernel_lines" "$b/kernel-all.txt" >"$b/kernel-bad.txt"
 	if [ -s "$b/dmesg.txt" ] && [ ! -s "$b/kernel-bad.txt" ]; then
 		pass "$suite ($k): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
 	else
 		fail "$suite ($k): kernel log free of warnings, oopses and lockdep/KASAN/refcount reports"
 		[ -s "$b/dmesg.txt" ] || echo "    (the guest sent no kernel log)"
 		show "$b/kernel-bad.txt" 20
+		# The first report whole, from the ten lines before it (the
+		# cases' markers, what was loaded or unloaded) to its trace:
+		# CI keeps only what it prints, not the boot's files.
+		echo "    the first report in context ($b/kernel-report.txt):"
+		awk -v re="$bad_kernel_lines" '{ l[NR] = $0 }
+			!s && $0 ~ re { s = NR }
+			END { if (s) for (i = (s > 10 ? s - 10 : 1); i <= NR && i < s + 50; i++) print l[i] }' \
+			"$b/kernel-all.txt" >"$b/kernel-report.txt"
+		sed 's/^/    /' "$b/kernel-report.txt"
 	fi
 	[ -z "$detectors" ] || check_detectors "$suite" "$k" "$b"
 	echo "$suite $k $((passed - p0)) $((failed - f0))" >>"$table"
