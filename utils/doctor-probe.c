@@ -376,3 +376,82 @@ void probe_user(struct doctor *d)
 		if (strcmp(gr->gr_mem[i], d->user) == 0)
 			d->user_listed = true;
 }
+
+/* Whether the directory @dir has an entry other than . and .. */
+static bool dir_has_entries(const char *dir)
+{
+	const struct dirent *e;
+	bool found = false;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return false;
+	while (!found && (e = readdir(dp)) != NULL)
+		found = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(dp);
+	return found;
+}
+
+/*
+ * The Secure Boot state as the kernel exposes it, for when mokutil is not
+ * installed.  EFI_DIR exists only when the kernel was booted through EFI.
+ * efivarfs, mounted on EFI_DIR/efivars, shows each EFI variable as a file
+ * of 4 bytes of attributes followed by the value; SecureBoot's is 1 byte,
+ * 1 (enabled) or 0 (disabled).  Firmware without Secure Boot has no such
+ * variable, which the kernel takes as disabled; an empty efivars is
+ * efivarfs not mounted.  On EFI_SB_NO_EFIVARS and EFI_SB_ERROR, @why says
+ * why, naming the file.
+ */
+enum efi_sb probe_efi_secure_boot(const struct doctor *d, char *why,
+				  size_t size)
+{
+	char vars[PATH_MAX], file[PATH_MAX];
+	unsigned char buf[16];
+	size_t len = 0;
+	struct stat st;
+	int fd, e = 0;
+
+	why[0] = '\0';
+	if (stat(d->efi_dir, &st) < 0 && errno == ENOENT)
+		return EFI_SB_NO_EFI;
+	if (!path_join(vars, sizeof(vars), d->efi_dir, "efivars") ||
+	    !path_join(file, sizeof(file), vars, EFI_SECURE_BOOT_VAR)) {
+		snprintf(why, size, "%s: %s", d->efi_dir, strerror(ENAMETOOLONG));
+		return EFI_SB_ERROR;
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT && dir_has_entries(vars))
+			return EFI_SB_NO_VAR;
+		snprintf(why, size, "%s: %s", file, strerror(e));
+		return e == ENOENT ? EFI_SB_NO_EFIVARS : EFI_SB_ERROR;
+	}
+	while (len < sizeof(buf)) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			e = errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (e) {
+		snprintf(why, size, "%s: %s", file, strerror(e));
+		return EFI_SB_ERROR;
+	}
+	if (len < 5) {
+		snprintf(why, size, "%s: %s (only %zu bytes; it holds 4 of attributes, then the value)",
+			 file, strerror(EIO), len);
+		return EFI_SB_ERROR;
+	}
+	if (buf[4] > 1) {
+		snprintf(why, size, "%s: the value is %u, neither 1 (enabled) nor 0 (disabled)",
+			 file, (unsigned int)buf[4]);
+		return EFI_SB_ERROR;
+	}
+	return buf[4] ? EFI_SB_ENABLED : EFI_SB_DISABLED;
+}

@@ -265,6 +265,11 @@ static void check_module_loaded(struct doctor *d)
 	}
 }
 
+/*
+ * Secure Boot: its state from "mokutil --sb-state", or, without mokutil,
+ * from the EFI variable SecureBoot (probe_efi_secure_boot()); then, if it
+ * is enabled, whether the module is signed with a key the kernel trusts.
+ */
 static void check_secure_boot(struct doctor *d)
 {
 	const char *c = "secure-boot";
@@ -272,20 +277,60 @@ static void check_secure_boot(struct doctor *d)
 	const char *const key_argv[] = { "mokutil", "--test-key", DKMS_MOK_PUB, NULL };
 	static const char enrol[] =
 		"mokutil --import " DKMS_MOK_PUB ", reboot and confirm the enrolment in MokManager";
-	char out[512], signer[256] = "";
-	bool sig_known = false, signed_ko;
+	char out[512], signer[256] = "", off[PATH_MAX + 64] = "Secure Boot is disabled";
+	bool sig_known = false, signed_ko, mokutil = !d->no_mokutil, enabled;
 	int rc;
 
-	rc = run_capture(sb_argv, out, sizeof(out));
+	rc = mokutil ? run_capture(sb_argv, out, sizeof(out)) : RUN_MISSING;
 	if (rc == RUN_MISSING) {
+		char why[PATH_MAX + 128], fix[512] = "apt install mokutil";
+
+		mokutil = false;
+		switch (probe_efi_secure_boot(d, why, sizeof(why))) {
+		case EFI_SB_NO_EFI:
+			snprintf(off, sizeof(off),
+				 "not an EFI system (there is no %s), so no Secure Boot",
+				 d->efi_dir);
+			enabled = false;
+			break;
+		case EFI_SB_NO_VAR:
+			snprintf(off, sizeof(off),
+				 "Secure Boot is disabled (the firmware has no SecureBoot variable)");
+			enabled = false;
+			break;
+		case EFI_SB_DISABLED:
+			enabled = false;
+			break;
+		case EFI_SB_ENABLED:
+			enabled = true;
+			break;
+		case EFI_SB_NO_EFIVARS:
+			snprintf(fix, sizeof(fix),
+				 "apt install mokutil, or mount efivarfs: mount -t efivarfs efivarfs %.400s/efivars",
+				 d->efi_dir);
+			/* fall through */
+		case EFI_SB_ERROR:
+		default:
+			doctor_report(d, c, CHECK_WARN, fix,
+				      "Secure Boot state unknown: mokutil is not installed, and the EFI variable SecureBoot cannot be read: %s",
+				      why);
+			return;
+		}
+	} else if (strstr(out, "SecureBoot disabled")) {
+		enabled = false;
+	} else if (strstr(out, "SecureBoot enabled")) {
+		enabled = true;
+	} else {
+		chomp(out);
 		doctor_report(d, c, CHECK_OK, NULL,
-			      "skipped: mokutil is not installed, so the Secure Boot state is not checked");
+			      "Secure Boot state unknown ('mokutil --sb-state' said '%s'): not an EFI system?",
+			      out[0] ? out : "nothing");
 		return;
 	}
 	if (d->ko[0])
 		sig_known = modinfo_field(d->ko, "signer", signer, sizeof(signer));
 	signed_ko = signer[0] != '\0';
-	if (strstr(out, "SecureBoot disabled")) {
+	if (!enabled) {
 		char sig[300] = "";
 
 		if (!sig_known)
@@ -295,14 +340,7 @@ static void check_secure_boot(struct doctor *d)
 		else
 			snprintf(sig, sizeof(sig), " (ringbus is not signed)");
 		doctor_report(d, c, CHECK_OK, NULL,
-			      "Secure Boot is disabled: the kernel loads unsigned modules%s", sig);
-		return;
-	}
-	if (!strstr(out, "SecureBoot enabled")) {
-		chomp(out);
-		doctor_report(d, c, CHECK_OK, NULL,
-			      "Secure Boot state unknown ('mokutil --sb-state' said '%s'): not an EFI system?",
-			      out[0] ? out : "nothing");
+			      "%s: the kernel loads unsigned modules%s", off, sig);
 		return;
 	}
 	if (!d->ko[0]) {
@@ -321,8 +359,9 @@ static void check_secure_boot(struct doctor *d)
 		char fix[768];
 
 		snprintf(fix, sizeof(fix),
-			 "have DKMS sign it: dkms install --force ringbus/%s -k %s, then enrol its key: %s",
-			 d->dkms_known ? d->dkms_version : ringbus_version, d->kver, enrol);
+			 "have DKMS sign it: dkms install --force ringbus/%s -k %s, then enrol its key: %s%s",
+			 d->dkms_known ? d->dkms_version : ringbus_version, d->kver,
+			 mokutil ? "" : "apt install mokutil, ", enrol);
 		doctor_report(d, c, CHECK_FAIL, fix,
 			      "Secure Boot is enabled and %s is not signed: loading it fails with 'Key was rejected by service'",
 			      d->ko);
@@ -331,6 +370,12 @@ static void check_secure_boot(struct doctor *d)
 	if (d->loaded) {
 		doctor_report(d, c, CHECK_OK, NULL,
 			      "Secure Boot is enabled; ringbus is signed by '%s' and loaded, so the kernel trusts the key",
+			      signer);
+		return;
+	}
+	if (!mokutil) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "Secure Boot is enabled; ringbus is signed by '%s'; mokutil is not installed: install mokutil to check that DKMS's key " DKMS_MOK_PUB " is enrolled",
 			      signer);
 		return;
 	}
@@ -473,6 +518,12 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	env = getenv("RINGBUSCTL_SYS_MODULE_DIR");
 	if (env && *env)
 		d.sys_module = env;
+	d.efi_dir = DEFAULT_EFI_DIR;
+	env = getenv("RINGBUSCTL_EFI_DIR");
+	if (env && *env)
+		d.efi_dir = env;
+	env = getenv("RINGBUSCTL_NO_MOKUTIL");
+	d.no_mokutil = env && *env && strcmp(env, "0") != 0;
 	if (uname(&uts) < 0) {
 		errmsg("doctor: uname: %s", strerror(errno));
 		return RC_FAIL;

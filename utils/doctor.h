@@ -10,6 +10,9 @@
 
 #define DEFAULT_MODULES_DIR	"/lib/modules"
 #define DEFAULT_SYS_MODULE_DIR	"/sys/module"
+#define DEFAULT_EFI_DIR		"/sys/firmware/efi"
+/* The EFI global variable SecureBoot, in EFI_DIR/efivars (efivarfs). */
+#define EFI_SECURE_BOOT_VAR	"SecureBoot-8be4df61-93ca-11d2-aa0d-e398b5a3e6bc"
 #define RINGBUS_GROUP		"ringbus"
 #define DKMS_MOK_PUB		"/var/lib/dkms/mok.pub"
 
@@ -18,11 +21,23 @@
 
 enum check_status { CHECK_OK, CHECK_WARN, CHECK_FAIL };
 
+/* probe_efi_secure_boot(): what EFI_DIR says about Secure Boot. */
+enum efi_sb {
+	EFI_SB_ERROR,		/* unreadable (the reason in @why) */
+	EFI_SB_NO_EFI,		/* no EFI_DIR: not booted through EFI */
+	EFI_SB_NO_EFIVARS,	/* efivarfs is not mounted (the reason in @why) */
+	EFI_SB_NO_VAR,		/* the firmware has no variable SecureBoot */
+	EFI_SB_DISABLED,
+	EFI_SB_ENABLED,
+};
+
 /* What the probes found, shared by the checks. */
 struct doctor {
 	unsigned int count, warns, fails;
 	const char *control;		/* the control node */
 	const char *sys_module;		/* /sys/module */
+	const char *efi_dir;		/* /sys/firmware/efi */
+	bool no_mokutil;		/* act as if mokutil were not installed */
 	char kver[128];			/* uname -r */
 	char kdir[PATH_MAX];		/* /lib/modules/KVER */
 	/* Headers: KDIR/build */
@@ -63,5 +78,7 @@ void probe_headers(struct doctor *d);
 bool ko_vermagic(const char *file, char *buf, size_t size);
 bool in_group(gid_t gid);
 void probe_user(struct doctor *d);
+enum efi_sb probe_efi_secure_boot(const struct doctor *d, char *why,
+				  size_t size);
 
 #endif

@@ -257,6 +257,66 @@ echo 'DKMS module signing key' >"$fake/modinfo.signer"
 expect 1 "doctor: Secure Boot on and the module signed and loaded" -- doctor_run
 doctor_has ok secure-boot
 grep_in out "signed by 'DKMS module signing key' and loaded" "doctor: secure-boot names the signer"
+
+# Without mokutil (RINGBUSCTL_NO_MOKUTIL: the fake one in PATH, which says
+# "SecureBoot enabled", is not asked), doctor reads the EFI variable
+# SecureBoot (4 bytes of attributes, then the value) under
+# RINGBUSCTL_EFI_DIR, a made-up /sys/firmware/efi.
+efi=$tmp/efi
+sbvar=$efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e398b5a3e6bc
+mkdir -p "$tmp/nomodules"
+# efi_run [MODULES-DIR]: doctor --json without mokutil, on the made-up
+# installation or (an empty directory) on no module at all.
+efi_run() {
+	env RINGBUSCTL_NO_MOKUTIL=1 RINGBUSCTL_EFI_DIR="$efi" \
+		RINGBUSCTL_MODULES_DIR="${1:-$fake/modules}" RINGBUSCTL_SYS_MODULE_DIR="$fake/sys" \
+		PATH="$fake/bin:$PATH" "$bin" --control "$fake/control" doctor --json
+}
+# sb_says TEXT DESCRIPTION: the secure-boot message of the last run has TEXT.
+sb_says() {
+	if sed -n 's/^.*{"check":"secure-boot",.*"message":"\([^"]*\)".*$/\1/p' "$tmp/out" | grep -Fq -e "$1"
+	then ok "$2"; else bad "$2"; fi
+}
+expect 1 "doctor without mokutil, on no EFI directory" -- efi_run "$tmp/nomodules"
+doctor_has ok secure-boot
+sb_says "not an EFI system (there is no $efi), so no Secure Boot: the kernel loads unsigned modules" \
+	"doctor: secure-boot: no EFI directory is no Secure Boot"
+mkdir -p "$efi/efivars"
+printf '\007\000\000\000\000' >"$sbvar"
+expect 1 "doctor without mokutil, the EFI variable SecureBoot 0" -- efi_run "$tmp/nomodules"
+doctor_has ok secure-boot
+sb_says "Secure Boot is disabled: the kernel loads unsigned modules" "doctor: secure-boot: SecureBoot 0 is disabled"
+printf '\007\000\000\000\001' >"$sbvar"
+expect 1 "doctor without mokutil, the EFI variable SecureBoot 1, no module" -- efi_run "$tmp/nomodules"
+doctor_has warn secure-boot
+sb_says "Secure Boot is enabled; the signature is not checked: there is no ringbus module for $kver" \
+	"doctor: secure-boot: SecureBoot 1 is enabled, then the module is looked for"
+expect 1 "doctor without mokutil, Secure Boot enabled and the module signed and loaded" -- efi_run
+doctor_has ok secure-boot
+sb_says "signed by 'DKMS module signing key' and loaded" "doctor: secure-boot: without mokutil, the signer checked"
+mv "$fake/sys/ringbus/initstate" "$fake/sys/ringbus/initstate.away"
+expect 1 "doctor without mokutil, Secure Boot enabled and the module signed, not loaded" -- efi_run
+doctor_has ok secure-boot
+sb_says "mokutil is not installed: install mokutil to check that DKMS's key" \
+	"doctor: secure-boot: without mokutil, the key's enrolment is not claimed"
+mv "$fake/sys/ringbus/initstate.away" "$fake/sys/ringbus/initstate"
+: >"$fake/modinfo.signer"
+expect 1 "doctor without mokutil, Secure Boot enabled and the module unsigned" -- efi_run
+doctor_has fail secure-boot "have DKMS sign it"
+grep_in out 'enrol its key: apt install mokutil, mokutil --import' "doctor: secure-boot: without mokutil, the fix installs it"
+echo 'DKMS module signing key' >"$fake/modinfo.signer"
+printf '\007\000\000' >"$sbvar"
+expect 1 "doctor without mokutil, a 3-byte EFI variable SecureBoot" -- efi_run
+doctor_has warn secure-boot "apt install mokutil"
+sb_says "$sbvar: Input/output error" "doctor: secure-boot: a short variable is named, with the error"
+mv "$sbvar" "$efi/efivars/Other-8be4df61-93ca-11d2-aa0d-e398b5a3e6bc"
+expect 1 "doctor without mokutil, no variable SecureBoot" -- efi_run "$tmp/nomodules"
+doctor_has ok secure-boot
+sb_says "Secure Boot is disabled (the firmware has no SecureBoot variable)" "doctor: secure-boot: no variable SecureBoot is disabled"
+rm "$efi/efivars/Other-8be4df61-93ca-11d2-aa0d-e398b5a3e6bc"
+expect 1 "doctor without mokutil, efivarfs not mounted" -- efi_run "$tmp/nomodules"
+doctor_has warn secure-boot "apt install mokutil, or mount efivarfs: mount -t efivarfs efivarfs $efi/efivars"
+sb_says "$sbvar: No such file or directory" "doctor: secure-boot: an empty efivars names the variable"
 echo 'SecureBoot disabled' >"$fake/sb-state"
 
 echo 0.2.0 >"$fake/modinfo.version"
