@@ -40,7 +40,6 @@
 
 #include <linux/capability.h>
 #include <linux/cdev.h>
-#include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -90,31 +89,21 @@ static dev_t rbus_chan_base;
 static struct cdev rbus_chan_cdev;
 
 /*
- * The parent of both cdevs' kobjects.  cdev_del() only drops a reference:
- * the cdev's release (which also clears the i_cdev of every inode that
- * still points at it) may run later - with CONFIG_DEBUG_KOBJECT_RELEASE,
- * seconds later, from a timer.  The cdevs live in this module's memory, so
- * the unload waits, as the module loader does for the module's own
- * kobject, until their releases have dropped their references to this
- * anchor: no timer and no inode is left pointing into freed module memory.
+ * The parent of both cdevs' kobjects: this module's own kobject.
+ * cdev_del() only drops a reference: the cdev's release (which also
+ * clears the i_cdev of every inode that still points at it) may run later
+ * - with CONFIG_DEBUG_KOBJECT_RELEASE, seconds later, from a work item.
+ * The cdevs live in this module's memory, and the module loader frees it
+ * only once the module's kobject is released (mod_kobject_put() waits for
+ * it), which the cdevs' references hold off: no inode is left pointing
+ * into freed module memory.  The release that signals the loader is the
+ * kernel's own (module_kobj_release()): a release of ours that completed
+ * a waiter in our exit would still have its own return to make into text
+ * the waiter may by then have freed.
  */
-static struct kobject rbus_cdev_anchor;
-static DECLARE_COMPLETION(rbus_cdevs_released);
-
-static void rbus_cdev_anchor_release(struct kobject *kobj)
+static struct kobject *rbus_cdev_parent(void)
 {
-	complete(&rbus_cdevs_released);
-}
-
-static struct kobj_type rbus_cdev_anchor_ktype = {
-	.release	= rbus_cdev_anchor_release,
-};
-
-/* Drop the anchor's own reference; wait until the cdevs have let it go. */
-static void rbus_cdev_anchor_put(void)
-{
-	kobject_put(&rbus_cdev_anchor);
-	wait_for_completion(&rbus_cdevs_released);
+	return &THIS_MODULE->mkobj.kobj;
 }
 
 /* Minor 0 is never a channel's: ringbus_info.minor 0 means "no node". */
@@ -820,17 +809,16 @@ static int __init rbus_cdev_init(void)
 	}
 	rbus_class->devnode = rbus_class_devnode;
 
-	kobject_init(&rbus_cdev_anchor, &rbus_cdev_anchor_ktype);
 	cdev_init(&rbus_chan_cdev, &rbus_chan_fops);
 	rbus_chan_cdev.owner = THIS_MODULE;
-	cdev_set_parent(&rbus_chan_cdev, &rbus_cdev_anchor);
+	cdev_set_parent(&rbus_chan_cdev, rbus_cdev_parent());
 	ret = cdev_add(&rbus_chan_cdev, rbus_chan_base, RBUS_CHAN_MINORS);
 	if (ret)
-		goto err_put_anchor;
+		goto err_destroy_class;
 
 	cdev_init(&rbus_control_cdev, &rbus_control_fops);
 	rbus_control_cdev.owner = THIS_MODULE;
-	cdev_set_parent(&rbus_control_cdev, &rbus_cdev_anchor);
+	cdev_set_parent(&rbus_control_cdev, rbus_cdev_parent());
 	ret = cdev_add(&rbus_control_cdev, rbus_control_devt, 1);
 	if (ret)
 		goto err_del_chan_cdev;
@@ -853,8 +841,7 @@ err_del_control_cdev:
 	cdev_del(&rbus_control_cdev);
 err_del_chan_cdev:
 	cdev_del(&rbus_chan_cdev);
-err_put_anchor:
-	rbus_cdev_anchor_put();
+err_destroy_class:
 	class_destroy(rbus_class);
 err_unregister_chan:
 	unregister_chrdev_region(rbus_chan_base, RBUS_CHAN_MINORS);
@@ -870,7 +857,6 @@ static void __exit rbus_cdev_exit(void)
 	device_destroy(rbus_class, rbus_control_devt);
 	cdev_del(&rbus_control_cdev);
 	cdev_del(&rbus_chan_cdev);
-	rbus_cdev_anchor_put();
 	class_destroy(rbus_class);
 	unregister_chrdev_region(rbus_chan_base, RBUS_CHAN_MINORS);
 	unregister_chrdev_region(rbus_control_devt, 1);
