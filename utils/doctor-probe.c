@@ -222,16 +222,14 @@ void find_dep_ko(struct doctor *d)
  * "dkms status ringbus": lines "ringbus/VERSION, KVER, ARCH: STATE" (dkms
  * 3; dkms 2 writes "ringbus, VERSION, KVER, ARCH: STATE") for each kernel it
  * is built or installed for, "ringbus/VERSION: added" when it is only
- * registered.  STATE may be followed by " (WARNING! ...)".
+ * registered (for that kernel, with -k).  STATE may be followed by
+ * " (WARNING! ...)".  Parses @out into @d: the state for the running
+ * kernel, and with @others the other kernels it is installed for.
  */
-void probe_dkms(struct doctor *d)
+static void parse_dkms_status(struct doctor *d, char *out, bool others)
 {
-	const char *const argv[] = { "dkms", "status", "ringbus", NULL };
-	char out[8192], *line, *save = NULL;
+	char *line, *save = NULL;
 
-	d->dkms_rc = run_capture(argv, out, sizeof(out));
-	if (d->dkms_rc != 0)
-		return;
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *field[5] = { NULL }, *state, *p, *slash;
@@ -267,13 +265,36 @@ void probe_dkms(struct doctor *d)
 			continue;	/* "added": for no kernel yet */
 		if (strcmp(field[2], d->kver) == 0) {
 			snprintf(d->dkms_state, sizeof(d->dkms_state), "%s", state);
-		} else if (strncmp(state, "installed", 9) == 0) {
+		} else if (others && strncmp(state, "installed", 9) == 0) {
 			size_t used = strlen(d->dkms_others);
 
 			snprintf(d->dkms_others + used, sizeof(d->dkms_others) - used,
 				 "%s%s", used ? ", " : "", field[2]);
 		}
 	}
+}
+
+/*
+ * The question is asked for the running kernel alone ("-k"): DKMS reads the
+ * module's configuration and compares the built and installed files for
+ * every kernel it lists, seconds per kernel on a slow machine.  Only when
+ * the running kernel has no installed module does doctor ask about all of
+ * them, to name the kernels that have one.
+ */
+void probe_dkms(struct doctor *d)
+{
+	const char *const argv[] = { "dkms", "status", "ringbus", "-k", d->kver, NULL };
+	const char *const all_argv[] = { "dkms", "status", "ringbus", NULL };
+	char out[8192];
+
+	d->dkms_rc = run_capture(argv, out, sizeof(out));
+	if (d->dkms_rc != 0)
+		return;
+	parse_dkms_status(d, out, false);
+	if (!d->dkms_known || strncmp(d->dkms_state, "installed", 9) == 0)
+		return;
+	if (run_capture(all_argv, out, sizeof(out)) == 0)
+		parse_dkms_status(d, out, true);
 }
 
 void probe_headers(struct doctor *d)

@@ -73,10 +73,8 @@ static void fix_build(const struct doctor *d, char *fix, size_t size)
 static void check_dkms(struct doctor *d)
 {
 	const char *c = "dkms";
-	char fix[512], also[600] = "";
+	char fix[512];
 
-	if (d->dkms_others[0])
-		snprintf(also, sizeof(also), " (and for %s)", d->dkms_others);
 	if (d->dkms_rc == RUN_MISSING) {
 		doctor_report(d, c, CHECK_WARN, "apt install dkms ringbus-dkms",
 			      "running kernel %s; dkms is not installed, so nothing rebuilds ringbus when a new kernel is installed",
@@ -97,8 +95,8 @@ static void check_dkms(struct doctor *d)
 			      d->kver, d->dkms_version, d->dkms_state);
 	} else if (dkms_state_is(d, "installed")) {
 		doctor_report(d, c, CHECK_OK, NULL,
-			      "ringbus %s is built and installed by DKMS for the running kernel %s%s",
-			      d->dkms_version, d->kver, also);
+			      "ringbus %s is built and installed by DKMS for the running kernel %s",
+			      d->dkms_version, d->kver);
 	} else {
 		fix_build(d, fix, sizeof(fix));
 		if (d->dkms_state[0])

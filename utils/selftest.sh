@@ -211,7 +211,18 @@ echo 'updates/dkms/ringbus.ko:' >"$kdir/modules.dep"
 echo live >"$fake/sys/ringbus/initstate"
 echo "$ver" >"$fake/sys/ringbus/version"
 : >"$fake/control"
-printf '#!/bin/sh\ncat "%s/dkms.out"\n' "$fake" >"$fake/bin/dkms"
+# The fake dkms logs its arguments; "status ringbus -k KVER" gives that
+# kernel's lines, or the "added" line a registered module has without them.
+cat >"$fake/bin/dkms" <<EOF
+#!/bin/sh
+echo "\$*" >>"$fake/dkms.calls"
+if [ "\$3" = -k ]; then
+	grep -F ", \$4, " "$fake/dkms.out" ||
+		sed -n '1s/^\(ringbus[/,] *[^,]*\),.*/\1: added/p' "$fake/dkms.out"
+else
+	cat "$fake/dkms.out"
+fi
+EOF
 printf '#!/bin/sh\ncat "%s/sb-state"\n' "$fake" >"$fake/bin/mokutil"
 printf '#!/bin/sh\n[ -f "%s/modinfo.$2" ] && cat "%s/modinfo.$2"\n' "$fake" "$fake" >"$fake/bin/modinfo"
 chmod +x "$fake/bin/dkms" "$fake/bin/mokutil" "$fake/bin/modinfo"
@@ -232,9 +243,17 @@ doctor_has() {
 	then ok "doctor: $2 is $1${3:+ (fix: $3)}"; else bad "doctor: $2 is $1${3:+ (fix: $3)}"; fi
 }
 
+: >"$fake/dkms.calls"
 expect 1 "doctor on a made-up installation (its control node is a plain file)" -- doctor_run
 doctor_has ok dkms
-grep_in out '(and for 9\.9\.9-other)' "doctor: dkms names the other kernels"
+# DKMS takes seconds per kernel it lists: a healthy installation is asked
+# about the running kernel alone.
+grep_in out "built and installed by DKMS for the running kernel $kver\"" "doctor: dkms: installed for the running kernel"
+if [ "$(cat "$fake/dkms.calls")" = "status ringbus -k $kver" ]; then
+	ok "doctor: dkms asked once, for the running kernel only (status ringbus -k $kver)"
+else
+	bad "doctor: dkms asked once, for the running kernel only; it ran: $(tr '\n' ';' <"$fake/dkms.calls")"
+fi
 doctor_has ok headers
 doctor_has ok module-built
 doctor_has ok vermagic
@@ -354,6 +373,7 @@ printf 'ringbus/%s, 9.9.9-other, x86_64: installed\n' "$ver" >"$fake/dkms.out"
 expect 1 "doctor: DKMS built ringbus only for another kernel" -- doctor_run
 doctor_has fail dkms "dkms autoinstall -k $kver"
 grep_in out 'not built ringbus 0\.1\.0 for the running kernel' "doctor: dkms says which kernel lacks the module"
+grep_in out "running kernel $kver (it is installed for 9\\.9\\.9-other)" "doctor: dkms names the kernels that have the module"
 printf 'ringbus, %s, 9.9.9-other, x86_64: installed\n' "$ver" >"$fake/dkms.out"
 expect 1 "doctor: dkms 2 status lines" -- doctor_run
 doctor_has fail dkms "dkms autoinstall -k $kver"
