@@ -15,11 +15,12 @@ t_dkms_status() {
 	local kver
 	kver=$(uname -r)
 	# (kver may hold regex characters, as in 6.12.117+deb12-amd64; dkms 2
-	# on bullseye writes "ringbus, VER, ..." where dkms 3 has "ringbus/VER")
-	dkms status ringbus 2>/dev/null |
+	# on bullseye writes "ringbus, VER, ..." where dkms 3 has "ringbus/VER";
+	# -k: DKMS takes seconds per kernel it lists under emulation)
+	dkms status ringbus -k "$kver" 2>/dev/null |
 		grep -Fqx -e "ringbus/$RB_VERSION, $kver, $(uname -m): installed" \
 			-e "ringbus, $RB_VERSION, $kver, $(uname -m): installed" ||
-		fail "dkms status: $(dkms status ringbus 2>&1)"
+		fail "dkms status: $(dkms status ringbus -k "$kver" 2>&1)"
 	for m in ringbus ringbus_cdev ringbus_proc; do
 		ls /lib/modules/"$kver"/updates/dkms/$m.ko* >/dev/null 2>&1 ||
 			fail "no $m.ko in /lib/modules/$kver/updates/dkms/"

@@ -56,23 +56,52 @@ PERCPU_LEAK_KB=8
 BASE_KO=$RB_DIR/consumer/$(uname -r)/rbtest_baseline.ko
 BASE_CYCLES=$((CYCLES / 4))
 LEAK_CYCLES=10
+# The tracked caches and their allocation records (tracked_caches), read
+# once per boot.
+TRACKED=
 
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
-# Kernel memory in a quiet state: settle udev, let RCU and the deferred
-# frees run, drop the page cache, dentries and inodes.
-quiesce() {
-	local i
+# udev off for the measured rounds: each uevent makes systemd-udevd fork a
+# worker, open sysfs files and (through systemd) touch device units, and
+# its idle workers go only seconds after the last event - kernel memory
+# that comes and goes with no module's doing.  devtmpfs still makes every
+# node (as root's, which is all the rounds need).  udev_on brings it back
+# with its sockets; the case runs it on any exit, and the group again
+# after the case, for a case killed by its timeout.
+udev_off() {
 	udevadm settle --timeout=60
-	# udev's idle workers exit a few seconds after the last event.
-	for i in $(seq 1 30); do
-		[ "$(pgrep -c -x systemd-udevd)" -le 1 ] && break
-		sleep 1
-	done
-	sleep 2
+	systemctl stop systemd-udevd.service 'systemd-udevd-*.socket' ||
+		fail "systemctl stop systemd-udevd"
+	! pgrep -x systemd-udevd >/dev/null || fail "systemd-udevd still runs: $(pgrep -a -x systemd-udevd)"
+}
+udev_on() {
+	systemctl start systemd-udevd-control.socket systemd-udevd-kernel.socket systemd-udevd.service
+}
+
+# The counters the rounds are judged by, on one line.
+mem_counters() {
+	awk '$1 ~ /^(Slab|SUnreclaim|VmallocUsed|Percpu):$/ { printf "%s%s ", $1, $2 }' /proc/meminfo
+}
+
+# Kernel memory in a quiet state (udev off): write back and drop the page
+# cache, dentries and inodes, which also runs every shrinker - among them
+# RCU's, which hands the kfree_rcu() objects still batched to a grace
+# period at once - then wait for the deferred frees to land: until the
+# counters read the same twice 0.2 s apart (at most 20 s; a busy guest
+# only makes the judgement noisier, which its tolerances are for).
+quiesce() {
+	local i prev cur
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	sleep 1
+	prev=$(mem_counters)
+	for i in $(seq 1 100); do
+		sleep 0.2
+		cur=$(mem_counters)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+	done
+	printf '%d ' $((i * 200)) >>"$OUT/quiesce"
 }
 
 # name active_objs objsize per slab cache.
@@ -85,7 +114,7 @@ slab_snapshot() {
 # caller only).  Prints "cache file" per cache whose allocations are
 # recorded; nothing when none is.
 tracked_caches() {
-	local f c
+	local f c v
 	for f in /sys/kernel/debug/slab/*/alloc_traces; do
 		[ -r "$f" ] || continue
 		c=${f%/alloc_traces}
@@ -93,7 +122,9 @@ tracked_caches() {
 		[[ $c =~ $CACHES_CHECKED ]] && echo "$c $f"
 	done | grep . && return 0
 	for f in /sys/kernel/slab/*/store_user; do
-		[ "$(cat "$f" 2>/dev/null)" = 1 ] || continue
+		v=
+		read -r v <"$f" 2>/dev/null
+		[ "$v" = 1 ] || continue
 		c=${f%/store_user}
 		[ -L "$c" ] && continue
 		c=${c##*/}
@@ -108,7 +139,8 @@ tracked_caches() {
 # caller and module flag are summed.
 site_snapshot() {
 	local c f
-	tracked_caches | while read -r c f; do
+	printf '%s\n' "$TRACKED" | while read -r c f; do
+		[ -n "$c" ] || continue
 		awk -v cache="$c" '
 			function flush() {
 				if (n != "") cnt[hit " " site] += n
@@ -223,18 +255,21 @@ t_load_unload_cycles() {
 	# Recording allocation stacks slows every kmalloc of the guest: make
 	# check boots with RB_SLAB_TRACK only where the rounds run at full
 	# length, and there the judgement must be made.
-	if [ -z "$(tracked_caches)" ]; then
+	TRACKED=$(tracked_caches)
+	if [ -z "$TRACKED" ]; then
 		[ "$CYCLES" -lt 200 ] ||
 			fail "the allocator records no allocation sites of $CACHES_CHECKED: boot with slub_debug=U,kmalloc-*,kernfs_node_cache (RB_SLAB_TRACK)"
 		tracked=
 	fi
+	udev_off
+	trap udev_on EXIT
 	one_round warm-up
 	base_round warm-up
 	chrdev_round warm-up
 	quiesce
 	sb0=$(meminfo Slab) su0=$(meminfo SUnreclaim) vm0=$(meminfo VmallocUsed)
 	t0=$(date +%s)
-	rm -f "$OUT/settle"
+	rm -f "$OUT/settle" "$OUT/quiesce"
 	measure ringbus "$CYCLES" one_round $tracked
 	sb1=$(meminfo Slab) su1=$(meminfo SUnreclaim) vm1=$(meminfo VmallocUsed)
 	echo "lifecycle: $CYCLES rounds of load, 3 channels, 4 open files, records, unload in $(( $(date +%s) - t0 )) s" >"$OUT/numbers"
@@ -264,7 +299,7 @@ t_load_unload_cycles() {
 		return 0
 	fi
 	{
-		echo "lifecycle: caches tracked: $(tracked_caches | wc -l) ($(tracked_caches | awk 'NR == 1 { print $2 }' | sed 's|/[^/]*/[^/]*$||'))"
+		echo "lifecycle: caches tracked: $(printf '%s\n' "$TRACKED" | wc -l) ($(printf '%s\n' "$TRACKED" | awk 'NR == 1 { print $2 }' | sed 's|/[^/]*/[^/]*$||'))"
 		echo "lifecycle: objects left by modules: ringbus $(module_growth ringbus) in $CYCLES rounds (tolerance $OBJ_TOL), baseline $(module_growth idle) and char device $(module_growth chrdev) in $BASE_CYCLES, leaking module $(module_growth leak) in $LEAK_CYCLES"
 		echo "lifecycle: whole caches grown (/proc/slabinfo): ringbus $CYCLES rounds: $(cache_growth ringbus)"
 		echo "lifecycle: whole caches grown (/proc/slabinfo): baseline $BASE_CYCLES rounds: $(cache_growth idle) char device: $(cache_growth chrdev)"
@@ -533,6 +568,8 @@ t_kill_huge_batch() {
 # length): this case's own timeout grows with the rounds.
 RB_CASE_TIMEOUT=$((600 + CYCLES * 6)) \
 	rb_case "lifecycle: $CYCLES load/unload rounds with channels and open files; slab, vmalloc and per-CPU memory return within tolerance" t_load_unload_cycles
+udev_on >/dev/null 2>&1
+[ -s "$OUT/quiesce" ] && echo "lifecycle: memory counters still after each quiet period (ms): $(cat "$OUT/quiesce")" >>"$OUT/numbers"
 [ -s "$OUT/numbers" ] && sed 's/^/# /' "$OUT/numbers"
 rb_case "lifecycle: an open channel file holds ringbus_cdev, also after its channel was destroyed" t_channel_fd_holds_cdev
 rb_case "lifecycle: modprobe -r with the control node open leaves the char device and the core" t_control_fd_modprobe_r
