@@ -60,20 +60,6 @@ done
 "$B" --overhead
 "$B" --channel-overhead 200
 "$B" --micro
-# The same calls with every ringbus trace event enabled (into the global
-# trace buffer, overwriting, read by nobody): the events' cost when on.
-# Off, each is a static branch not taken - the rows above.
-T=/sys/kernel/tracing
-[ -e "$T/trace" ] || mount -t tracefs nodev "$T" 2>/dev/null ||
-	T=/sys/kernel/debug/tracing
-if echo 1 >"$T/events/ringbus/enable"; then
-	"$B" --micro | grep -v '"mode":"pipe"' |
-		sed -E 's/"mode":"(bcast|queue)"/"mode":"\1+trace"/'
-	echo 0 >"$T/events/ringbus/enable"
-	: >"$T/trace"
-else
-	echo "# cannot enable the ringbus trace events in $T" >&2
-fi
 
 # The matrix.  1->1: every transport with single calls, those that have a
 # batch call with batches; 1->4: the broadcast channel against the writer

@@ -454,7 +454,6 @@ struct ringbus_channel *ringbus_channel_create(const struct ringbus_channel_conf
 		ringbus_channel_put(ch);	/* the registry's */
 		return ERR_PTR(ret);
 	}
-	trace_ringbus_channel_create(ch);
 	mutex_unlock(&rbus_registry_lock);
 	return ch;
 
@@ -476,7 +475,6 @@ EXPORT_SYMBOL_GPL(ringbus_channel_create);
 static void rbus_destroy_locked(struct ringbus_channel *ch)
 {
 	lockdep_assert_held(&rbus_registry_lock);
-	trace_ringbus_channel_destroy(ch);
 	rbus_unlink_locked(ch);
 	blocking_notifier_call_chain(&ringbus_notifiers, RINGBUS_CHANNEL_REMOVED, ch);
 	ringbus_channel_put(ch);	/* the registry's */
@@ -606,8 +604,6 @@ int ringbus_channel_flush(struct ringbus_channel *ch)
 	ch->records = 0;
 	ch->st.drops += n;
 	atomic64_set(&ch->pub_head_seq, ch->head_seq);
-	if (n)
-		trace_ringbus_drop(ch, n, ch->head_seq, RBUS_DROP_FLUSH);
 	raw_spin_unlock_irqrestore(&ch->lock, flags);
 	mutex_unlock(&ch->read_mutex);
 	rbus_count(&rbus_pcpu->drops, n);

@@ -81,15 +81,12 @@ static unsigned long rbus_expire(struct ringbus_channel *ch, u64 now)
 		ch->st.expired++;
 		n++;
 		if (++batch == RB_DROP_BATCH) {
-			trace_ringbus_drop(ch, batch, ch->head_seq, RBUS_DROP_EXPIRE);
 			batch = 0;
 			raw_spin_unlock_irqrestore(&ch->lock, flags);
 			cond_resched();
 			raw_spin_lock_irqsave(&ch->lock, flags);
 		}
 	}
-	if (batch)
-		trace_ringbus_drop(ch, batch, ch->head_seq, RBUS_DROP_EXPIRE);
 	/*
 	 * Empty, but a record that kicked ringbusd came within the time to
 	 * live: the records after it did not kick (rbus_add_records()), so

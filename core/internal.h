@@ -170,7 +170,6 @@ struct ringbus_reader {
 };
 
 #include "ring.h"
-#include "ringbus_trace.h"
 
 /* The suite's counters (stats.c). */
 extern struct rbus_stats __percpu *rbus_pcpu;

@@ -121,8 +121,6 @@ static bool rbus_overrun_locked(struct ringbus_reader *rd)
 		return false;
 	overwritten = rd->seq < ch->lost_seq;
 	rd->missed += ch->head_seq - rd->seq;
-	if (overwritten)
-		trace_ringbus_overrun(ch, ch->head_seq - rd->seq, rd->missed);
 	rd->seq = ch->head_seq;
 	rd->pos = ch->head;
 	if (overwritten)
@@ -258,7 +256,6 @@ static ssize_t rbus_read_broadcast(struct ringbus_reader *rd, char __user *buf,
 	}
 	if (ret <= 0)
 		return ret;
-	trace_ringbus_read(ch, rd->seq, *nr, bytes);
 	rd->pos = pos;
 	rd->seq += *nr;
 	rbus_count_read(ch, *nr, bytes);
@@ -318,7 +315,6 @@ static ssize_t rbus_read_queue(struct ringbus_reader *rd, char __user *buf,
 	ret = rbus_copy_records(rd, &pos, end, buf, len, max, flags, nr, &bytes);
 	if (ret > 0) {
 		raw_spin_lock_irqsave(&ch->lock, irqflags);
-		trace_ringbus_read(ch, ch->head_seq, *nr, bytes);
 		ch->head = pos;
 		ch->head_seq += *nr;
 		ch->records -= *nr;

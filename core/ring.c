@@ -166,7 +166,6 @@ int rbus_make_room(struct ringbus_channel *ch, u64 size, unsigned int *budget)
 		ch->lost_seq = ch->head_seq;
 		rbus_count(&rbus_pcpu->drops, n);
 		*budget -= n;
-		trace_ringbus_drop(ch, n, ch->head_seq, RBUS_DROP_OVERWRITE);
 	}
 	if (ch->wtail + size - ch->head <= ch->capacity)
 		return 0;
@@ -208,7 +207,6 @@ int rbus_push_locked(struct ringbus_channel *ch, const void *data, u32 len,
 	smp_wmb();
 	rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
 	rbus_copy_in(ch, ch->wtail + RB_HDR, data, len);
-	trace_ringbus_write(ch, rec.seq, len, 0);
 	ch->wtail += size;
 	ch->st.records_written++;
 	ch->st.bytes_written += len;

@@ -202,7 +202,6 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 		rec.len = w[0].len;
 		rec.seq = ch->wseq++;
 		rbus_copy_in(ch, ch->wtail, &rec, RB_HDR);
-		trace_ringbus_write(ch, rec.seq, rec.len, task_tgid_nr(current));
 		ch->wtail += total;
 		rbus_add_records(ch, 1, rec.mono_ns);
 		ch->st.records_written++;
@@ -228,7 +227,6 @@ static int rbus_write_chunk(struct ringbus_channel *ch, const struct rbus_wrec *
 			res->fault = true;
 			break;
 		}
-		trace_ringbus_write(ch, rec.seq, rec.len, task_tgid_nr(current));
 		rec.seq++;
 		pos += rbus_rec_size(w[i].len);
 		bytes += w[i].len;

@@ -9,16 +9,9 @@
  * harness builds it in the guest root against the sources ringbus-dkms
  * installed, and compiles core/ring.c into this module (its functions are
  * not exported), with stand-ins for the two things ring.c takes from the
- * rest of the core: the per-CPU counters and rbus_add_records().  Its
- * trace events are left out.
+ * rest of the core: the per-CPU counters and rbus_add_records().
  */
 
-/*
- * The core's trace events are defined in ringbus.ko (core/trace.c), not
- * here: NOTRACE, before any header, makes ring.c's trace_ringbus_*()
- * calls empty inlines (linux/tracepoint.h).
- */
-#define NOTRACE
 #include "ring.c"
 
 #include <kunit/test.h>

@@ -10,10 +10,7 @@
 # allowed: __pfx_<symbol> padding labels (CONFIG_CALL_PADDING, 6.2+) and
 # __crc_<symbol> modversions CRCs (absolute symbols up to 6.x) of an allowed
 # symbol, and the __start_/__stop_ bounds of linker sections (e.g.
-# alloc_tags, 6.10+), and what TRACE_EVENT() defines for each of the core's
-# trace events, all named ringbus_* (core/ringbus_trace.h): __tracepoint_,
-# __traceiter_, __probestub_ (6.6+) and the static call's __SCK__tp_func_
-# and __SCT__tp_func_.  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
+# alloc_tags, 6.10+).  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
 # unpacked first.  Used by make check on the W=1 build and by the guest on
 # the installed modules.
 set -u
@@ -71,15 +68,6 @@ for ko in "$@"; do
 		__start_* | __stop_*) continue ;;
 		__pfx_*) sym=${sym#__pfx_} ;;
 		__crc_*) sym=${sym#__crc_} ;;	# modversions CRC of an export (5.10)
-		esac
-		case "$sym" in
-		__tracepoint_ringbus_* | __traceiter_ringbus_* | __probestub_ringbus_* | \
-			__SCK__tp_func_ringbus_* | __SCT__tp_func_ringbus_*)
-			case $name in ringbus.ko*) continue ;; esac
-			echo "$name: $sym: only the core defines trace events"
-			bad=1
-			continue
-			;;
 		esac
 		allowed "$sym" || bad=1
 	done <"$tmp/syms"

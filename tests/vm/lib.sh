@@ -26,30 +26,28 @@ rb_upgrade_pkgs() {
 }
 
 # The guest groups a PREEMPT_RT kernel boots with (rbtest.only=): the
-# modules, the channel ABI, the trace events (fired under the raw ring
-# lock), the in-kernel producer from every context and the stress runs -
-# what spinlock_t sleeping there could break - and the hostile users,
-# whose boundaries (and the races of 62-hostile) hold on every flavour
-# Debian ships.
-RB_RT_GROUPS=10-modules,20-channels,35-trace,50-kernel-producer,60-stress,62-hostile
+# modules, the channel ABI, the in-kernel producer from every context and
+# the stress runs - what spinlock_t sleeping there could break - and the
+# hostile users, whose boundaries (and the races of 62-hostile) hold on
+# every flavour Debian ships.
+RB_RT_GROUPS=10-modules,20-channels,50-kernel-producer,60-stress,62-hostile
 
 # The groups of a suite's later kernel of the same upstream series as a
 # kernel the whole suite runs on elsewhere (bookworm's 6.12 backport beside
 # trixie's 6.12): what its own build could break - the packaged modules,
-# loading, the channel ABI native and 32-bit, the trace events (tracefs
-# and the tracepoint macros differ by series), the in-kernel producer.
-RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,35-trace,50-kernel-producer
+# loading, the channel ABI native and 32-bit, the in-kernel producer.
+RB_COMPAT_GROUPS=05-packages,10-modules,20-channels,25-compat32,50-kernel-producer
 
 # The groups the debug kernel boots with (KASAN, lockdep, kmemleak: under
 # emulation a case there takes 4 to 12 times as long as on a stock kernel,
 # and DEBUG_KOBJECT_RELEASE makes every module unload wait 1 to 4 s for its
-# kobject): ringbus's kernel code driven hard - the channel ABI, the trace
-# events, the in-kernel producer from every context, the stress runs, the
-# ring's KUnit tests (66-kunit), fault injection and the fuzzer.
+# kobject): ringbus's kernel code driven hard - the channel ABI, the
+# in-kernel producer from every context, the stress runs, the ring's KUnit
+# tests (66-kunit), fault injection and the fuzzer.
 # Loading and unloading are exercised by each group's own modprobe -r and
 # judged by kmemleak at the end; 10-modules (239 s there), 62-hostile
 # (over 8 minutes) and 65-lifecycle's rounds would not fit CI's time.
-RB_DEBUG_GROUPS=20-channels,35-trace,50-kernel-producer,60-stress,66-kunit,68-faults,70-fuzz
+RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,66-kunit,68-faults,70-fuzz
 
 # The groups only the debug kernel can run (KUnit, fault injection), left
 # out of every other boot.  69-faults-load (module loading with each allocation

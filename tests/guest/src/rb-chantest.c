@@ -1411,12 +1411,6 @@ static int verb(int argc, char **argv)
 		read_until(argv[2], argv[3]);
 		return 0;
 	}
-	if (!strcmp(argv[1], "flush") && argc == 3) {
-		/* flush NAME: RINGBUS_IOC_FLUSH on the channel (no CLI verb). */
-		if (ioctl(chan(argv[2], O_WRONLY), RINGBUS_IOC_FLUSH))
-			die("flush %s: %s", argv[2], strerror(errno));
-		return 0;
-	}
 	if (!strcmp(argv[1], "stalled-writer") && argc == 3) {
 		stalled_writer(argv[2]);
 		return 0;
