@@ -224,9 +224,9 @@ void find_dep_ko(struct doctor *d)
  * is built or installed for, "ringbus/VERSION: added" when it is only
  * registered (for that kernel, with -k).  STATE may be followed by
  * " (WARNING! ...)".  Parses @out into @d: the state for the running
- * kernel, and with @others the other kernels it is installed for.
+ * kernel, and the other kernels it is installed for (none with -k).
  */
-static void parse_dkms_status(struct doctor *d, char *out, bool others)
+static void parse_dkms_status(struct doctor *d, char *out)
 {
 	char *line, *save = NULL;
 
@@ -265,7 +265,7 @@ static void parse_dkms_status(struct doctor *d, char *out, bool others)
 			continue;	/* "added": for no kernel yet */
 		if (strcmp(field[2], d->kver) == 0) {
 			snprintf(d->dkms_state, sizeof(d->dkms_state), "%s", state);
-		} else if (others && strncmp(state, "installed", 9) == 0) {
+		} else if (strncmp(state, "installed", 9) == 0) {
 			size_t used = strlen(d->dkms_others);
 
 			snprintf(d->dkms_others + used, sizeof(d->dkms_others) - used,
@@ -290,11 +290,11 @@ void probe_dkms(struct doctor *d)
 	d->dkms_rc = run_capture(argv, out, sizeof(out));
 	if (d->dkms_rc != 0)
 		return;
-	parse_dkms_status(d, out, false);
+	parse_dkms_status(d, out);
 	if (!d->dkms_known || strncmp(d->dkms_state, "installed", 9) == 0)
 		return;
 	if (run_capture(all_argv, out, sizeof(out)) == 0)
-		parse_dkms_status(d, out, true);
+		parse_dkms_status(d, out);
 }
 
 void probe_headers(struct doctor *d)
