@@ -218,13 +218,29 @@ void find_dep_ko(struct doctor *d)
 		snprintf(d->ko, sizeof(d->ko), "%s", d->ko_dep);
 }
 
+/* Adds @version to the list of registered versions, once. */
+static void note_dkms_version(struct doctor *d, const char *version)
+{
+	size_t used = strlen(d->dkms_versions), len = strlen(version);
+	const char *p;
+
+	for (p = d->dkms_versions; (p = strstr(p, version)); p += len)
+		if ((p == d->dkms_versions || p[-1] == ' ') &&
+		    (p[len] == '\0' || p[len] == ','))
+			return;
+	snprintf(d->dkms_versions + used, sizeof(d->dkms_versions) - used,
+		 "%s%s", used ? ", " : "", version);
+	d->ndkms_versions++;
+}
+
 /*
  * "dkms status ringbus": lines "ringbus/VERSION, KVER, ARCH: STATE" (dkms
  * 3; dkms 2 writes "ringbus, VERSION, KVER, ARCH: STATE") for each kernel it
  * is built or installed for, "ringbus/VERSION: added" when it is only
  * registered (for that kernel, with -k).  STATE may be followed by
  * " (WARNING! ...)".  Parses @out into @d: the state for the running
- * kernel, and the other kernels it is installed for (none with -k).
+ * kernel (of two versions, the installed one), the other kernels it is
+ * installed for (none with -k), and every version registered.
  */
 static void parse_dkms_status(struct doctor *d, char *out)
 {
@@ -260,11 +276,17 @@ static void parse_dkms_status(struct doctor *d, char *out)
 		if (strcmp(field[0], "ringbus") != 0 || n < 2)
 			continue;
 		d->dkms_known = true;
-		snprintf(d->dkms_version, sizeof(d->dkms_version), "%s", field[1]);
+		note_dkms_version(d, field[1]);
+		if (!d->dkms_version[0])
+			snprintf(d->dkms_version, sizeof(d->dkms_version), "%s", field[1]);
 		if (n < 3)
 			continue;	/* "added": for no kernel yet */
 		if (strcmp(field[2], d->kver) == 0) {
+			/* Of two versions, the one installed for KVER counts. */
+			if (strncmp(d->dkms_state, "installed", 9) == 0)
+				continue;
 			snprintf(d->dkms_state, sizeof(d->dkms_state), "%s", state);
+			snprintf(d->dkms_version, sizeof(d->dkms_version), "%s", field[1]);
 		} else if (strncmp(state, "installed", 9) == 0) {
 			size_t used = strlen(d->dkms_others);
 
@@ -475,4 +497,231 @@ enum efi_sb probe_efi_secure_boot(const struct doctor *d, char *why,
 		return EFI_SB_ERROR;
 	}
 	return buf[4] ? EFI_SB_ENABLED : EFI_SB_DISABLED;
+}
+
+/*
+ * /proc/devices, its "Character devices:" part: whether the control node's
+ * device number is registered by ringbus_cdev ("ringbus-control", under
+ * whichever major it was given) or its default major by another driver,
+ * which makes loading ringbus_cdev fail with EBUSY.
+ */
+void probe_devices(struct doctor *d)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool chr = false;
+	FILE *f;
+
+	f = fopen(d->proc_devices, "re");
+	if (!f)
+		return;
+	d->devices_read = true;
+	while (getline(&line, &cap, f) >= 0) {
+		unsigned int major;
+		char name[64];
+
+		chomp(line);
+		if (strcmp(line, "Character devices:") == 0) {
+			chr = true;
+			continue;
+		}
+		if (!chr || !line[0] || strchr(line, ':'))
+			break;
+		if (sscanf(line, "%u %63s", &major, name) != 2)
+			continue;
+		if (strcmp(name, "ringbus-control") == 0)
+			d->control_registered = true;
+		else if (major == RINGBUS_CONTROL_MAJOR && !d->major_owner[0])
+			snprintf(d->major_owner, sizeof(d->major_owner), "%s", name);
+	}
+	free(line);
+	fclose(f);
+}
+
+/*
+ * A ringbus module's name as modprobe compares them ('-' is '_'): the core
+ * "ringbus" or one of "ringbus_*".  Returns 1 for ringbus_cdev, which the
+ * control node loads on demand through its aliases, 2 for the others, 0 for
+ * anything else.
+ */
+static int ringbus_module(const char *word, size_t len)
+{
+	char name[64];
+	size_t i;
+
+	if (len >= sizeof(name))
+		return 0;
+	for (i = 0; i < len; i++)
+		name[i] = word[i] == '-' ? '_' : word[i];
+	name[len] = '\0';
+	if (strcmp(name, "ringbus_cdev") == 0)
+		return 1;
+	return strcmp(name, "ringbus") == 0 || strncmp(name, "ringbus_", 8) == 0 ? 2 : 0;
+}
+
+static void modprobe_note(struct doctor *d, bool fatal, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds one finding to d->modprobe_block. */
+static void modprobe_note(struct doctor *d, bool fatal, const char *fmt, ...)
+{
+	size_t used = strlen(d->modprobe_block);
+	va_list ap;
+
+	if (used && used + 3 < sizeof(d->modprobe_block)) {
+		memcpy(d->modprobe_block + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->modprobe_block + used, sizeof(d->modprobe_block) - used, fmt, ap);
+	va_end(ap);
+	d->modprobe_fatal |= fatal;
+	d->nmodprobe++;
+}
+
+/*
+ * One modprobe.d file: "blacklist MODULE" (modprobe then ignores the
+ * module's aliases, which is how the control node loads ringbus_cdev) and
+ * "install MODULE COMMAND" (modprobe runs COMMAND instead of loading it;
+ * "/bin/true" and "/bin/false" are the usual ways to forbid a module).
+ */
+static void modprobe_file(struct doctor *d, const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) >= 0) {
+		const char *p = line, *mod, *cmd, *base;
+		size_t len, cmdlen;
+		int which;
+		bool install;
+
+		lineno++;
+		chomp(line);
+		p += strspn(p, " \t");
+		install = strncmp(p, "install", 7) == 0 && (p[7] == ' ' || p[7] == '\t');
+		if (!install && !(strncmp(p, "blacklist", 9) == 0 && (p[9] == ' ' || p[9] == '\t')))
+			continue;
+		mod = p + (install ? 7 : 9);
+		mod += strspn(mod, " \t");
+		len = strcspn(mod, " \t#");
+		which = ringbus_module(mod, len);
+		if (!which)
+			continue;
+		if (!install) {
+			if (which == 1)
+				modprobe_note(d, true, "%s:%u: '%s': opening %s no longer loads %.*s",
+					      path, lineno, p, d->control, (int)len, mod);
+			else
+				modprobe_note(d, false, "%s:%u: '%s' (it still loads by name, as a dependency)",
+					      path, lineno, p);
+			continue;
+		}
+		cmd = mod + len;
+		cmd += strspn(cmd, " \t");
+		cmdlen = strcspn(cmd, " \t;");
+		for (base = cmd + cmdlen; base > cmd && base[-1] != '/'; base--)
+			;
+		if ((cmd + cmdlen - base == 4 && strncmp(base, "true", 4) == 0) ||
+		    (cmd + cmdlen - base == 5 && strncmp(base, "false", 5) == 0))
+			modprobe_note(d, true, "%s:%u: '%s': modprobe never loads %.*s",
+				      path, lineno, p, (int)len, mod);
+		else
+			modprobe_note(d, false, "%s:%u: '%s': modprobe runs that instead of loading %.*s",
+				      path, lineno, p, (int)len, mod);
+	}
+	free(line);
+	fclose(f);
+}
+
+/* "module_blacklist=" and "modprobe.blacklist=" on the kernel command line. */
+static void modprobe_cmdline(struct doctor *d, const char *path)
+{
+	char buf[4096], *tok, *save = NULL;
+
+	if (!read_first_line(path, buf, sizeof(buf)))
+		return;
+	chomp(buf);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		bool kernel = strncmp(tok, "module_blacklist=", 17) == 0;
+		const char *list, *m;
+
+		if (!kernel && strncmp(tok, "modprobe.blacklist=", 19) != 0)
+			continue;
+		list = strchr(tok, '=') + 1;
+		for (m = list; *m; ) {
+			size_t len = strcspn(m, ",");
+			int which = ringbus_module(m, len);
+
+			if (which && kernel)
+				modprobe_note(d, true, "%s: '%s': the kernel refuses to load %.*s",
+					      path, tok, (int)len, m);
+			else if (which == 1)
+				modprobe_note(d, true, "%s: '%s': opening %s no longer loads %.*s",
+					      path, tok, d->control, (int)len, m);
+			else if (which)
+				modprobe_note(d, false, "%s: '%s' (it still loads by name, as a dependency)",
+					      path, tok);
+			m += len + (m[len] == ',');
+		}
+	}
+}
+
+/*
+ * Whether a file @name in one of the directories of d->modprobe_dirs before
+ * @dir hides @dir/@name (modprobe.d(5): the first file of a name wins).
+ */
+static bool modprobe_hidden(const struct doctor *d, const char *dir, const char *name)
+{
+	const char *prev = d->modprobe_dirs;
+
+	while (*prev) {
+		size_t plen = strcspn(prev, ":");
+		char pdir[PATH_MAX], other[PATH_MAX];
+
+		if (plen == strlen(dir) && strncmp(prev, dir, plen) == 0)
+			return false;
+		snprintf(pdir, sizeof(pdir), "%.*s", (int)plen, prev);
+		if (path_join(other, sizeof(other), pdir, name) && access(other, F_OK) == 0)
+			return true;
+		prev += plen + (prev[plen] == ':');
+	}
+	return false;
+}
+
+/*
+ * What keeps a ringbus module from loading: the *.conf files of the
+ * modprobe.d directories (d->modprobe_dirs, ':' apart) and the kernel
+ * command line (@cmdline).
+ */
+void probe_modprobe_d(struct doctor *d, const char *cmdline)
+{
+	char dirs[PATH_MAX], *dir, *save = NULL;
+
+	snprintf(dirs, sizeof(dirs), "%s", d->modprobe_dirs);
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		struct dirent **list;
+		int n, i;
+
+		n = scandir(dir, &list, NULL, alphasort);
+		if (n < 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			const char *name = list[i]->d_name;
+			size_t len = strlen(name);
+			char path[PATH_MAX];
+
+			if (len > 5 && strcmp(name + len - 5, ".conf") == 0 &&
+			    path_join(path, sizeof(path), dir, name) &&
+			    !modprobe_hidden(d, dir, name))
+				modprobe_file(d, path);
+			free(list[i]);
+		}
+		free(list);
+	}
+	modprobe_cmdline(d, cmdline);
 }

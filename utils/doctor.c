@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ringbusctl doctor: checks the installation (DKMS, headers, the module
- * files, Secure Boot, the control node and the caller's access) and says
- * how to fix what is wrong.  The probes are in doctor-probe.c.
+ * files, modprobe.d, Secure Boot, the control node and the caller's
+ * access) and says how to fix what is wrong.  The probes are in doctor-probe.c.
  */
 #include "doctor.h"
 
@@ -70,6 +70,34 @@ static void fix_build(const struct doctor *d, char *fix, size_t size)
 			 k, v);
 }
 
+/*
+ * With several versions registered: "dkms remove" for each but the one
+ * this ringbusctl belongs to (the package's), or, if it is not among them,
+ * the one installed for the running kernel.
+ */
+static void stale_versions(const struct doctor *d, char *fix, size_t size)
+{
+	char list[sizeof(d->dkms_versions)], *v, *save = NULL;
+	const char *keep = d->dkms_version;
+	size_t used = 0;
+
+	snprintf(list, sizeof(list), "%s", d->dkms_versions);
+	for (v = strtok_r(list, ", ", &save); v; v = strtok_r(NULL, ", ", &save))
+		if (strcmp(v, ringbus_version) == 0)
+			keep = ringbus_version;
+	fix[0] = '\0';
+	snprintf(list, sizeof(list), "%s", d->dkms_versions);
+	save = NULL;
+	for (v = strtok_r(list, ", ", &save); v && used < size; v = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(v, keep) == 0)
+			continue;
+		used += (size_t)snprintf(fix + used, size - used, "%sdkms remove ringbus/%s --all",
+					 used ? " && " : "", v);
+	}
+	if (used < size)
+		snprintf(fix + used, size - used, " (keeps ringbus %s)", keep);
+}
+
 static void check_dkms(struct doctor *d)
 {
 	const char *c = "dkms";
@@ -93,6 +121,11 @@ static void check_dkms(struct doctor *d)
 		doctor_report(d, c, CHECK_WARN, fix,
 			      "running kernel %s; DKMS says ringbus %s is %s",
 			      d->kver, d->dkms_version, d->dkms_state);
+	} else if (dkms_state_is(d, "installed") && d->ndkms_versions > 1) {
+		stale_versions(d, fix, sizeof(fix));
+		doctor_report(d, c, CHECK_WARN, fix,
+			      "ringbus %s is built and installed by DKMS for the running kernel %s, but DKMS has %u versions of ringbus registered (%s): a new kernel may get either",
+			      d->dkms_version, d->kver, d->ndkms_versions, d->dkms_versions);
 	} else if (dkms_state_is(d, "installed")) {
 		doctor_report(d, c, CHECK_OK, NULL,
 			      "ringbus %s is built and installed by DKMS for the running kernel %s",
@@ -195,6 +228,20 @@ static void check_vermagic(struct doctor *d)
 	doctor_report(d, c, CHECK_FAIL, fix,
 		      "%s was built for %.*s, not for the running kernel %s: the kernel refuses to load it (vermagic '%s')",
 		      d->ko, (int)n, magic, d->kver, magic);
+}
+
+static void check_blacklist(struct doctor *d)
+{
+	const char *c = "blacklist";
+
+	if (!d->nmodprobe) {
+		doctor_report(d, c, CHECK_OK, NULL,
+			      "no modprobe.d file and no kernel parameter keeps ringbus from loading");
+		return;
+	}
+	doctor_report(d, c, d->modprobe_fatal ? CHECK_FAIL : CHECK_WARN,
+		      "remove those lines (or the kernel parameter from the boot loader's configuration) unless you meant them",
+		      "%s", d->modprobe_block);
 }
 
 static void check_module_loaded(struct doctor *d)
@@ -400,6 +447,13 @@ static void check_control_node(struct doctor *d)
 	struct stat st;
 	unsigned int mode;
 
+	if (!d->control_registered && d->major_owner[0]) {
+		doctor_report(d, c, CHECK_FAIL,
+			      "give ringbus_cdev a major of its own: echo 'options ringbus_cdev control_major=0' >/etc/modprobe.d/ringbus-major.conf; then load it with modprobe ringbus (the control node no longer loads it on demand)",
+			      "the major %u of %s is taken by the driver '%s' (%s): loading ringbus_cdev fails with EBUSY",
+			      RINGBUS_CONTROL_MAJOR, d->control, d->major_owner, d->proc_devices);
+		return;
+	}
 	if (stat(d->control, &st) < 0) {
 		int e = errno;
 
@@ -498,7 +552,7 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 {
 	struct doctor d;
 	struct utsname uts;
-	const char *modules_dir, *env;
+	const char *modules_dir, *cmdline, *env;
 	char path[PATH_MAX];
 	int rc;
 
@@ -520,6 +574,18 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	env = getenv("RINGBUSCTL_EFI_DIR");
 	if (env && *env)
 		d.efi_dir = env;
+	d.proc_devices = DEFAULT_PROC_DEVICES;
+	env = getenv("RINGBUSCTL_PROC_DEVICES");
+	if (env && *env)
+		d.proc_devices = env;
+	d.modprobe_dirs = DEFAULT_MODPROBE_DIRS;
+	env = getenv("RINGBUSCTL_MODPROBE_DIRS");
+	if (env && *env)
+		d.modprobe_dirs = env;
+	cmdline = "/proc/cmdline";
+	env = getenv("RINGBUSCTL_CMDLINE");
+	if (env && *env)
+		cmdline = env;
 	env = getenv("RINGBUSCTL_NO_MOKUTIL");
 	d.no_mokutil = env && *env && strcmp(env, "0") != 0;
 	if (uname(&uts) < 0) {
@@ -540,12 +606,15 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	d.loaded = path_join(path, sizeof(path), d.sys_module, "ringbus/initstate") &&
 		   access(path, F_OK) == 0;
 	probe_user(&d);
+	probe_devices(&d);
+	probe_modprobe_d(&d, cmdline);
 
 	out_open_array(NULL, true);
 	check_dkms(&d);
 	check_headers(&d);
 	check_module_built(&d);
 	check_vermagic(&d);
+	check_blacklist(&d);
 	check_module_loaded(&d);
 	check_secure_boot(&d);
 	check_control_node(&d);

@@ -11,6 +11,9 @@
 #define DEFAULT_MODULES_DIR	"/lib/modules"
 #define DEFAULT_SYS_MODULE_DIR	"/sys/module"
 #define DEFAULT_EFI_DIR		"/sys/firmware/efi"
+#define DEFAULT_PROC_DEVICES	"/proc/devices"
+/* Where modprobe.d(5) looks, first the one whose file of a name wins. */
+#define DEFAULT_MODPROBE_DIRS	"/etc/modprobe.d:/run/modprobe.d:/usr/local/lib/modprobe.d:/usr/lib/modprobe.d:/lib/modprobe.d"
 /* The EFI global variable SecureBoot, in EFI_DIR/efivars (efivarfs). */
 #define EFI_SECURE_BOOT_VAR	"SecureBoot-8be4df61-93ca-11d2-aa0d-e398b5a3e6bc"
 #define RINGBUS_GROUP		"ringbus"
@@ -49,12 +52,24 @@ struct doctor {
 	char dkms_version[32];		/* the registered version */
 	char dkms_state[160];		/* for KVER: "installed", "built"...; "" none */
 	char dkms_others[512];		/* the other kernels it is installed for */
+	char dkms_versions[256];	/* every registered version, ", " apart */
+	unsigned int ndkms_versions;
 	/* The module file for KVER */
 	char ko[PATH_MAX];		/* the one modprobe loads (modules.dep) */
 	char ko_dep[PATH_MAX];		/* modules.dep's entry, even if missing */
 	char ko_found[PATH_MAX];	/* the first ringbus.ko* under KDIR */
 	unsigned int nko;		/* how many ringbus.ko* under KDIR */
 	bool loaded;			/* SYS_MODULE/ringbus is live */
+	/* /proc/devices: who has the control node's major */
+	const char *proc_devices;
+	bool devices_read;
+	bool control_registered;	/* "ringbus-control" is listed */
+	char major_owner[64];		/* another driver on RINGBUS_CONTROL_MAJOR */
+	/* modprobe.d: blacklist and install lines naming a ringbus module */
+	const char *modprobe_dirs;	/* DEFAULT_MODPROBE_DIRS or a test's */
+	char modprobe_block[1024];	/* "FILE:LINE: TEXT", "; " apart */
+	bool modprobe_fatal;		/* the cdev module cannot load on demand */
+	unsigned int nmodprobe;
 	/* The caller and the group ringbus */
 	char user[64];			/* the caller's user name (or uid) */
 	bool user_gid_known;
@@ -78,6 +93,8 @@ void probe_headers(struct doctor *d);
 bool ko_vermagic(const char *file, char *buf, size_t size);
 bool in_group(gid_t gid);
 void probe_user(struct doctor *d);
+void probe_devices(struct doctor *d);
+void probe_modprobe_d(struct doctor *d, const char *cmdline);
 enum efi_sb probe_efi_secure_boot(const struct doctor *d, char *why,
 				  size_t size);
 

@@ -186,7 +186,7 @@ for c in checks:
     assert c["message"], c
     assert c["status"] != "fail" or c["fix"], c
 names = [c["check"] for c in checks]
-assert names == ["dkms", "headers", "module-built", "vermagic", "module-loaded",
+assert names == ["dkms", "headers", "module-built", "vermagic", "blacklist", "module-loaded",
                  "secure-boot", "control-node", "access"], names
 ' "$tmp/doctor.json" 2>"$tmp/err"
 	then ok "doctor --json is an array of {check, status, message, fix}"; else bad "doctor --json is an array of {check, status, message, fix}"; fi
@@ -195,7 +195,7 @@ if ! find "/lib/modules/$kver" -name 'ringbus.ko*' 2>/dev/null | grep -q .; then
 	expect 1 "doctor exits 1 here: no ringbus module for $kver" -- "$bin" doctor
 	grep_in out '^FAIL  module-built ' "doctor: module-built fails"
 	grep_in out '^ *fix: ' "doctor: a failure comes with its fix"
-	grep_in out '^8 checks: [1-9][0-9]* failed' "doctor: a summary line"
+	grep_in out '^9 checks: [1-9][0-9]* failed' "doctor: a summary line"
 fi
 
 # doctor on a made-up installation: RINGBUSCTL_MODULES_DIR and
@@ -212,12 +212,13 @@ echo live >"$fake/sys/ringbus/initstate"
 echo "$ver" >"$fake/sys/ringbus/version"
 : >"$fake/control"
 # The fake dkms logs its arguments; "status ringbus -k KVER" gives that
-# kernel's lines, or the "added" line a registered module has without them.
+# kernel's lines and those of versions built for no kernel ("added"), or
+# the "added" line a registered module has without them.
 cat >"$fake/bin/dkms" <<EOF
 #!/bin/sh
 echo "\$*" >>"$fake/dkms.calls"
 if [ "\$3" = -k ]; then
-	grep -F ", \$4, " "$fake/dkms.out" ||
+	{ grep -F ", \$4, " "$fake/dkms.out"; grep ': added\$' "$fake/dkms.out"; } ||
 		sed -n '1s/^\(ringbus[/,] *[^,]*\),.*/\1: added/p' "$fake/dkms.out"
 else
 	cat "$fake/dkms.out"
@@ -230,10 +231,17 @@ chmod +x "$fake/bin/dkms" "$fake/bin/mokutil" "$fake/bin/modinfo"
 echo "$ver" >"$fake/modinfo.version"
 printf 'ringbus/%s, %s, x86_64: installed\nringbus/%s, 9.9.9-other, x86_64: installed\n' "$ver" "$kver" "$ver" >"$fake/dkms.out"
 echo 'SecureBoot disabled' >"$fake/sb-state"
+# /proc/devices, the kernel command line and two modprobe.d directories.
+printf 'Character devices:\n  1 mem\n121 ringbus-control\n\nBlock devices:\n  7 loop\n' >"$fake/devices"
+echo 'BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet' >"$fake/cmdline"
+mkdir -p "$fake/etc.d" "$fake/lib.d"
+printf '# not ringbus\nblacklist pcspkr\ninstall ringbusx /bin/false\n' >"$fake/etc.d/other.conf"
 
 # doctor_run: doctor on the made-up installation (--json unless told).
 doctor_run() {
 	env RINGBUSCTL_MODULES_DIR="$fake/modules" RINGBUSCTL_SYS_MODULE_DIR="$fake/sys" \
+		RINGBUSCTL_PROC_DEVICES="$fake/devices" RINGBUSCTL_CMDLINE="$fake/cmdline" \
+		RINGBUSCTL_MODPROBE_DIRS="$fake/etc.d:$fake/lib.d" \
 		PATH="$fake/bin:$PATH" "$bin" --control "$fake/control" doctor "${@:---json}"
 }
 # doctor_has STATUS CHECK [FIX-TEXT]: in the --json output of the last run.
@@ -257,10 +265,53 @@ fi
 doctor_has ok headers
 doctor_has ok module-built
 doctor_has ok vermagic
+doctor_has ok blacklist
 doctor_has ok module-loaded
 doctor_has ok secure-boot
 doctor_has fail control-node
 grep_in out 'is not a character device' "doctor: a plain file is no control node"
+# Two versions registered with DKMS: the one this ringbusctl is not of goes.
+printf 'ringbus/%s, %s, x86_64: installed\nringbus/0.0.9, %s, x86_64: built\n' "$ver" "$kver" "$kver" >"$fake/dkms.out"
+expect 1 "doctor: two DKMS versions" -- doctor_run
+doctor_has warn dkms "dkms remove ringbus/0.0.9 --all (keeps ringbus $ver)"
+grep_in out "2 versions of ringbus registered ($ver, 0\.0\.9)" "doctor: dkms names both versions"
+printf 'ringbus/0.0.9, %s, x86_64: installed\nringbus/%s: added\n' "$kver" "$ver" >"$fake/dkms.out"
+expect 1 "doctor: two DKMS versions, the old one installed" -- doctor_run
+doctor_has warn dkms "dkms remove ringbus/0.0.9 --all (keeps ringbus $ver)"
+grep_in out "ringbus 0\.0\.9 is built and installed by DKMS for the running kernel" "doctor: dkms: the version installed for the running kernel is the one named"
+printf 'ringbus/%s, %s, x86_64: installed\n' "$ver" "$kver" >"$fake/dkms.out"
+
+# What keeps the modules from loading: modprobe.d and the command line.
+printf 'blacklist ringbus-cdev # no autoload\n' >"$fake/lib.d/rb.conf"
+expect 1 "doctor: ringbus_cdev blacklisted" -- doctor_run
+doctor_has fail blacklist "remove those lines"
+grep_in out "lib.d/rb.conf:1: 'blacklist ringbus-cdev # no autoload': opening $fake/control no longer loads ringbus-cdev" "doctor: blacklist names the file, the line and what it breaks"
+printf 'install ringbus_cdev /bin/true\n' >"$fake/etc.d/rb.conf"
+expect 1 "doctor: install /bin/true in the first directory" -- doctor_run
+doctor_has fail blacklist
+grep_in out "etc.d/rb.conf:1: 'install ringbus_cdev /bin/true': modprobe never loads ringbus_cdev" "doctor: blacklist: install /bin/true forbids the module"
+if grep -Fq 'lib.d/rb.conf' "$tmp/out"; then bad "doctor: blacklist read a file hidden by its namesake"; else ok "doctor: blacklist skips a file hidden by its namesake"; fi
+printf 'blacklist ringbus_proc\n' >"$fake/etc.d/rb.conf"
+expect 1 "doctor: ringbus_proc blacklisted" -- doctor_run
+doctor_has warn blacklist
+grep_in out "'blacklist ringbus_proc' (it still loads by name, as a dependency)" "doctor: blacklist of a module loaded by name is a warning"
+rm "$fake/etc.d/rb.conf" "$fake/lib.d/rb.conf"
+echo 'root=/dev/vda module_blacklist=loop,ringbus quiet' >"$fake/cmdline"
+expect 1 "doctor: module_blacklist= on the command line" -- doctor_run
+doctor_has fail blacklist
+grep_in out "cmdline: 'module_blacklist=loop,ringbus': the kernel refuses to load ringbus\"" "doctor: blacklist reads the kernel command line"
+echo 'root=/dev/vda ro' >"$fake/cmdline"
+
+# The control node's major taken by another driver.
+printf 'Character devices:\n  1 mem\n121 otherdrv\n\nBlock devices:\n121 ringbus-control\n' >"$fake/devices"
+expect 1 "doctor: the control major is taken" -- doctor_run
+doctor_has fail control-node "give ringbus_cdev a major of its own: echo 'options ringbus_cdev control_major=0'"
+grep_in out "the major 121 of $fake/control is taken by the driver 'otherdrv'" "doctor: control-node names the driver on its major"
+printf 'Character devices:\n 10 misc\n121 otherdrv\n240 ringbus-control\n' >"$fake/devices"
+expect 1 "doctor: the control node registered under another major" -- doctor_run
+if grep -Fq 'is taken by' "$tmp/out"; then bad "doctor: a control node registered elsewhere is reported as blocked"; else ok "doctor: a control node registered elsewhere is not reported as blocked"; fi
+printf 'Character devices:\n  1 mem\n121 ringbus-control\n' >"$fake/devices"
+
 
 printf 'ELF\0vermagic=0.0.1-old SMP mod_unload \0' >"$kdir/updates/dkms/ringbus.ko"
 expect 1 "doctor: a module built for another kernel" -- doctor_run

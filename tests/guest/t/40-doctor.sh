@@ -36,16 +36,16 @@ assert_contains() {
 t_doctor_healthy() {
 	local text c
 	text=$(ringbusctl doctor 2>&1) || fail "doctor exited $? on a healthy machine: $text"
-	assert_match "summary line" '^8 checks' "$(printf '%s\n' "$text" | tail -n 1)"
+	assert_match "summary line" '^9 checks' "$(printf '%s\n' "$text" | tail -n 1)"
 	doctor_json
 	assert_eq "doctor --json exit status" 0 "$rc"
 	assert_eq "checks that fail" "" \
 		"$(printf '%s' "$out" | jq -r '.[] | select(.status == "fail") | .check')"
 	assert_eq "statuses" "" \
 		"$(printf '%s' "$out" | jq -r '.[] | select(.status != "ok" and .status != "warn") | .check')"
-	assert_eq "number of checks" 8 "$(printf '%s' "$out" | jq -r 'length')"
+	assert_eq "number of checks" 9 "$(printf '%s' "$out" | jq -r 'length')"
 	# On the guest every real check is plainly ok.
-	for c in dkms headers module-built vermagic module-loaded control-node access; do
+	for c in dkms headers module-built vermagic blacklist module-loaded control-node access; do
 		assert_eq "$c" ok "$(check_field "$c" status)"
 	done
 	assert_contains "dkms names the running kernel" "$KVER" "$(check_field dkms message)"
@@ -117,6 +117,34 @@ t_doctor_no_module() {
 	modinfo -n ringbus_cdev >/dev/null || fail "modinfo cannot find ringbus_cdev again"
 }
 
+# A blacklist line in modprobe.d: doctor names the file and line, and what
+# it says is true: with the suite unloaded, opening the control node (made
+# as kmod-static-nodes makes it at boot) no longer loads ringbus_cdev.
+t_doctor_blacklisted() {
+	local conf=/etc/modprobe.d/ringbus-doctor-test.conf node=/dev/ringbus/control
+	[ ! -e "$conf" ] || fail "$conf is in the way"
+	unload_all
+	trap "rm -f '$conf'" EXIT
+	printf '# test\nblacklist ringbus_cdev\n' >"$conf" || fail "cannot write $conf"
+	doctor_json
+	assert_eq "doctor --json exit status with ringbus_cdev blacklisted" 1 "$rc"
+	assert_eq "blacklist" fail "$(check_field blacklist status)"
+	assert_contains "blacklist names the file and line" "$conf:2: 'blacklist ringbus_cdev': opening $node no longer loads ringbus_cdev" \
+		"$(check_field blacklist message)"
+	[ -c "$node" ] || { mkdir -p /dev/ringbus && mknod -m 0660 "$node" c 121 0; } ||
+		fail "cannot make $node"
+	if (: <"$node") 2>/dev/null; then
+		fail "opening $node succeeded with ringbus_cdev blacklisted"
+	fi
+	assert_not_loaded ringbus_cdev
+	rm "$conf" || fail "cannot remove $conf"
+	doctor_json
+	assert_eq "blacklist once the line is gone" ok "$(check_field blacklist status)"
+	(: <"$node") || fail "opening $node did not load ringbus_cdev once the blacklist was gone"
+	assert_loaded ringbus_cdev
+	load_all
+}
+
 t_doctor_user_outside_group() {
 	id -nG rbuser | grep -qw ringbus && fail "rbuser is in group ringbus"
 	doctor_json as rbuser
@@ -138,4 +166,5 @@ t_doctor_user_outside_group() {
 rb_case "doctor: a healthy installation passes every check" t_doctor_healthy
 rb_case "doctor: without kernel headers the headers check fails with linux-headers-<kver>" t_doctor_no_headers
 rb_case "doctor: without the module for the running kernel module-built fails with its fix" t_doctor_no_module
+rb_case "doctor: a blacklist in modprobe.d is named, and does keep the control node from loading the driver" t_doctor_blacklisted
 rb_case "doctor: a user outside group ringbus is told to adduser" t_doctor_user_outside_group
