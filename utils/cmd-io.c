@@ -41,50 +41,98 @@ static int send_record(int fd, const char *name, const char *buf, size_t len)
 
 static const struct option send_lopts[] = {
 	COMMON_LONG,
-	{ "nonblock",	no_argument, NULL, OPT_NONBLOCK },
+	{ "nonblock",	no_argument,	   NULL, OPT_NONBLOCK },
+	{ "encoding",	required_argument, NULL, OPT_ENCODING },
 	{ NULL, 0, NULL, 0 }
 };
 
+struct send_opts {
+	bool nonblock;
+	enum encoding enc;
+};
+
+static int send_opt(struct ctx *ctx, int c, void *data)
+{
+	struct send_opts *so = data;
+
+	switch (c) {
+	case OPT_NONBLOCK:
+		so->nonblock = true;
+		return RC_CONTINUE;
+	case OPT_ENCODING:
+		return parse_encoding(ctx, optarg, &so->enc);
+	default:
+		return RC_OTHER;
+	}
+}
+
 int cmd_send(struct ctx *ctx, int argc, char **argv)
 {
-	bool nonblock = false;
-	struct flag_opt fo = { OPT_NONBLOCK, &nonblock };
+	struct send_opts so = { false, ENC_TEXT };
 	const struct cmd_opts opts = {
-		":" COMMON_SHORT, send_lopts, set_flag_opt, &fo
+		":" COMMON_SHORT, send_lopts, send_opt, &so
 	};
+	ssize_t *lens = NULL;
 	const char *name;
-	int rc, fd;
+	int rc, fd, i;
 
 	rc = parse_name_args(ctx, argc, argv, &opts, -1, &name);
 	if (rc != RC_OK)
 		return rc;
-
-	fd = open_channel(ctx, name, O_WRONLY | (nonblock ? O_NONBLOCK : 0));
-	if (fd < 0)
-		return RC_FAIL;
-	rc = RC_OK;
+	/* Records given as arguments: decoded, so a bad one sends nothing. */
 	if (optind + 1 < argc) {
-		int i;
-
+		lens = calloc((size_t)argc, sizeof(*lens));
+		if (!lens) {
+			errmsg("send %s: %s", name, strerror(ENOMEM));
+			return RC_FAIL;
+		}
 		for (i = optind + 1; i < argc; i++) {
-			if (send_record(fd, name, argv[i], strlen(argv[i])) < 0) {
+			lens[i] = (ssize_t)strlen(argv[i]);
+			if (so.enc == ENC_BASE64)
+				lens[i] = decode_base64(argv[i], (size_t)lens[i]);
+			if (lens[i] < 0) {
+				free(lens);
+				return bad_value(ctx, "record", argv[i], "not base64 (RFC 4648, padded)");
+			}
+		}
+	}
+
+	fd = open_channel(ctx, name, O_WRONLY | (so.nonblock ? O_NONBLOCK : 0));
+	if (fd < 0) {
+		free(lens);
+		return RC_FAIL;
+	}
+	rc = RC_OK;
+	if (lens) {
+		for (i = optind + 1; i < argc; i++) {
+			if (send_record(fd, name, argv[i], (size_t)lens[i]) < 0) {
 				rc = RC_FAIL;
 				break;
 			}
 		}
+		free(lens);
 	} else {
 		char *line = NULL;
 		size_t cap = 0;
 		ssize_t len;
+		uint64_t lineno = 0;
 
 		errno = 0;
 		while ((len = getline(&line, &cap, stdin)) >= 0) {
+			lineno++;
 			if (len > 0 && line[len - 1] == '\n')
 				len--;
 			/* The module refuses empty records (EINVAL). */
 			if (len == 0) {
 				errno = 0;
 				continue;
+			}
+			if (so.enc == ENC_BASE64 &&
+			    (len = decode_base64(line, (size_t)len)) < 0) {
+				errmsg("send %s: standard input, line %llu: not base64 (RFC 4648, padded)",
+				       name, (unsigned long long)lineno);
+				rc = RC_FAIL;
+				break;
 			}
 			if (send_record(fd, name, line, (size_t)len) < 0) {
 				rc = RC_FAIL;
@@ -120,6 +168,7 @@ struct recv_state {
 	size_t size;
 	size_t extra;		/* header bytes in front of the payload */
 	uint64_t missed;	/* fd_missed already reported */
+	enum encoding enc;	/* --encoding */
 };
 
 /* Sizes the buffer for the channel's current max_record. */
@@ -198,7 +247,10 @@ static int recv_print(struct recv_state *st, size_t n)
 		print_uint(PRINT_ANY, "uid", "uid=%u ", h.uid);
 		print_uint(PRINT_ANY, "len", "len=%u: ", h.len);
 	}
-	print_bytes(PRINT_ANY, "data", payload, len);
+	if (st->enc == ENC_BASE64)
+		print_base64(PRINT_ANY, "data_b64", payload, len);
+	else
+		print_bytes(PRINT_ANY, "data", payload, len);
 	print_fp("\n");
 	out_close_object();
 	return 0;
@@ -278,6 +330,7 @@ static const struct option recv_lopts[] = {
 	{ "from-end",	no_argument,	   NULL, OPT_FROM_END },
 	{ "headers",	no_argument,	   NULL, OPT_HEADERS },
 	{ "nonblock",	no_argument,	   NULL, OPT_NONBLOCK },
+	{ "encoding",	required_argument, NULL, OPT_ENCODING },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -307,6 +360,8 @@ static int recv_opt(struct ctx *ctx, int c, void *data)
 	case OPT_NONBLOCK:
 		st->nonblock = true;
 		break;
+	case OPT_ENCODING:
+		return parse_encoding(ctx, optarg, &st->enc);
 	default:
 		return RC_OTHER;
 	}

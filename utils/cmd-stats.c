@@ -513,6 +513,14 @@ int cmd_version(struct ctx *ctx, int argc, char **argv)
 		       (unsigned int)RINGBUS_ABI_MAJOR,
 		       (unsigned int)RINGBUS_ABI_MINOR);
 		rc = RC_FAIL;
+	} else if (abi_minor_older(v.abi_minor)) {
+		/* Compatible: only what the later minors added is missing. */
+		errmsg("the ringbus module has ABI %u.%u, older than this " PROG
+		       "'s ABI %u.%u: what ABI %u.%u to %u.%u added fails with ENOTTY; install matching versions of the module and of " PROG,
+		       (unsigned int)v.abi_major, (unsigned int)v.abi_minor,
+		       (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)RINGBUS_ABI_MINOR,
+		       (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)v.abi_minor + 1,
+		       (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)RINGBUS_ABI_MINOR);
 	}
 	return rc;
 }

@@ -292,6 +292,14 @@ static void check_module_loaded(struct doctor *d)
 			      "reload it: modprobe -r ringbus_cdev && modprobe ringbus (or reboot)",
 			      "the loaded module is version %s, but %s is version %s: it was upgraded since it was loaded",
 			      loaded_ver, d->ko, file_ver);
+	} else if (have_abi && abi_minor_older(v.abi_minor)) {
+		doctor_report(d, c, CHECK_WARN,
+			      "install the same version of ringbus-dkms and ringbus-utils, then reload: modprobe -r ringbus_cdev && modprobe ringbus",
+			      "the loaded module has ABI %u.%u, older than this " PROG "'s ABI %u.%u: it lacks what ABI %u.%u to %u.%u added (those commands fail with ENOTTY)",
+			      (unsigned int)v.abi_major, (unsigned int)v.abi_minor,
+			      (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)RINGBUS_ABI_MINOR,
+			      (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)v.abi_minor + 1,
+			      (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)RINGBUS_ABI_MINOR);
 	} else if (loaded_ver[0] && strcmp(loaded_ver, ringbus_version) != 0) {
 		doctor_report(d, c, CHECK_WARN,
 			      "install the same version of ringbus-dkms and ringbus-utils",

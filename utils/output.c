@@ -65,12 +65,14 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 /*
  * A JSON string.  '"', '\\' and control characters are escaped (the latter
  * as \u00XX); valid UTF-8 passes through; a byte that is not part of valid
- * UTF-8 is written as \u00XX, its Latin-1 reading, so binary payloads still
- * give valid JSON.
+ * UTF-8 becomes U+FFFD, the replacement character, so that binary payloads
+ * still give valid JSON and no such byte reads as a character it is not
+ * (the byte E9 is not "é").  Returns false if a byte was replaced.
  */
-static void jw_string(const void *data, size_t len)
+static bool jw_string(const void *data, size_t len)
 {
 	const unsigned char *s = data;
+	bool exact = true;
 	size_t i = 0;
 
 	putchar('"');
@@ -92,11 +94,14 @@ static void jw_string(const void *data, size_t len)
 			fwrite(s + i, 1, n, stdout);
 			i += n;
 		} else {
-			printf("\\u%04x", (unsigned int)c);
+			/* Not UTF-8: U+FFFD, as a decoder replaces it. */
+			fputs("\\ufffd", stdout);
+			exact = false;
 			i++;
 		}
 	}
 	putchar('"');
+	return exact;
 }
 
 /* A pretty container's line break and indent, for @depth open containers. */
@@ -253,7 +258,53 @@ void print_bytes(enum output_type type, const char *key, const void *data,
 		fwrite(data, 1, len, stdout);
 	} else if (want_json(type)) {
 		jw_member(key);
-		jw_string(data, len);
+		if (!jw_string(data, len)) {
+			char b64key[64];
+
+			snprintf(b64key, sizeof(b64key), "%s_b64", key);
+			print_base64(type, b64key, data, len);
+		}
+	}
+}
+
+static const char b64_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Writes @len bytes of @data to stdout as base64 (RFC 4648, padded). */
+void put_base64(const void *data, size_t len)
+{
+	const unsigned char *s = data;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		putchar(b64_alphabet[s[i] >> 2]);
+		putchar(b64_alphabet[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		putchar(b64_alphabet[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
+		putchar(b64_alphabet[s[i + 2] & 63]);
+	}
+	if (len - i == 1) {
+		putchar(b64_alphabet[s[i] >> 2]);
+		putchar(b64_alphabet[(s[i] & 3) << 4]);
+		fputs("==", stdout);
+	} else if (len - i == 2) {
+		putchar(b64_alphabet[s[i] >> 2]);
+		putchar(b64_alphabet[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		putchar(b64_alphabet[(s[i + 1] & 15) << 2]);
+		putchar('=');
+	}
+}
+
+
+void print_base64(enum output_type type, const char *key, const void *data,
+		  size_t len)
+{
+	if (!jw.json && (type & PRINT_FP)) {
+		put_base64(data, len);
+	} else if (want_json(type)) {
+		jw_member(key);
+		putchar('"');
+		put_base64(data, len);
+		putchar('"');
 	}
 }
 

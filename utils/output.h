@@ -48,9 +48,18 @@ void print_uint(enum output_type type, const char *key, const char *fmt,
 /* A JSON integer as a number, anything else as a string; text: @fmt. */
 void print_value(enum output_type type, const char *key, const char *fmt,
 		 const char *value);
-/* @len bytes that may be binary: written as they are, or a JSON string. */
+/*
+ * @len bytes that may be binary: written as they are, or a JSON string
+ * (U+FFFD for each byte that is not UTF-8) and, when a byte was not UTF-8,
+ * also the exact bytes as base64 under "KEY_b64".
+ */
 void print_bytes(enum output_type type, const char *key, const void *data,
 		 size_t len);
+/* Writes @len bytes to stdout as base64 (RFC 4648, padded). */
+void put_base64(const void *data, size_t len);
+/* @len bytes as base64: as text, or a JSON string. */
+void print_base64(enum output_type type, const char *key, const void *data,
+		  size_t len);
 void print_fp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

@@ -71,6 +71,7 @@ enum {
 	OPT_HEADERS,
 	OPT_CPUS,
 	OPT_FORMAT,
+	OPT_ENCODING,
 };
 
 /* Accepted before the command and after it. */
@@ -155,6 +156,11 @@ void info_request(struct ringbus_info *info, const char *name);
 int get_info(int cfd, const char *name, struct ringbus_info *info);
 size_t split_fields(char *line, char **field, size_t max);
 void chomp(char *s);
+bool abi_minor_older(unsigned int minor);
+ssize_t decode_base64(char *s, size_t len);
+/* --encoding: how send reads and recv prints a record's bytes. */
+enum encoding { ENC_TEXT, ENC_BASE64 };
+int parse_encoding(const struct ctx *ctx, const char *arg, enum encoding *enc);
 
 /* The commands (the table is in ringbusctl.c). */
 int cmd_create(struct ctx *ctx, int argc, char **argv);

@@ -444,6 +444,38 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	grep_in out 'adduser nobody ringbus' "doctor: access: the fix adds the user to group ringbus"
 fi
 
+# send --encoding=base64: each argument or input line is a record's bytes
+# as base64. A regular file stands for the channel node: what send wrote
+# is there, record after record.
+mkdir -p "$tmp/dev"
+: >"$tmp/dev/bin"
+expect 0 "send --encoding=base64 arguments" -- "$bin" --dev-dir "$tmp/dev" send --encoding=base64 bin AAEC/w== w6k= QQ==
+if [ "$(od -An -tx1 "$tmp/dev/bin" | tr -s ' \n' ' ')" = " 00 01 02 ff c3 a9 41 " ]; then
+	ok "send --encoding=base64: the exact bytes"
+else
+	bad "send --encoding=base64: the exact bytes (got$(od -An -tx1 "$tmp/dev/bin" | tr -s ' \n' ' '))"
+fi
+: >"$tmp/dev/bin"
+for b in 'AAE' 'AA=A' 'A===' 'QR==' 'QUI=x' '****'; do
+	expect 2 "send --encoding=base64 refuses '$b'" -- "$bin" --dev-dir "$tmp/dev" send --encoding=base64 bin QQ== "$b"
+done
+grep_in err "invalid record '\*\*\*\*': not base64" "send: the bad record is named"
+if [ -s "$tmp/dev/bin" ]; then bad "send: a bad argument sends nothing"; else ok "send: a bad argument sends nothing"; fi
+if printf 'QUJD\n\n/w==\n' | "$bin" --dev-dir "$tmp/dev" send --encoding base64 bin &&
+	[ "$(od -An -tx1 "$tmp/dev/bin" | tr -s ' \n' ' ')" = " 41 42 43 ff " ]; then
+	ok "send --encoding base64 from standard input"
+else
+	bad "send --encoding base64 from standard input"
+fi
+if printf 'QQ==\nnot base64\n' | "$bin" --dev-dir "$tmp/dev" send --encoding=base64 bin 2>"$tmp/err"; then
+	bad "send: a bad input line fails"
+else
+	ok "send: a bad input line fails"
+fi
+grep_in err 'standard input, line 2: not base64' "send: the bad line is named"
+expect 2 "send --encoding=hex is a usage error" -- "$bin" --dev-dir "$tmp/dev" send --encoding=hex bin QQ==
+expect 2 "recv --encoding=hex is a usage error" -- "$bin" --dev-dir "$tmp/dev" recv --encoding=hex bin
+
 # help: the whole help, or one command's; every line within 79 columns.
 expect 0 "help exits 0" -- "$bin" help
 "$bin" --help >"$tmp/help"

@@ -167,9 +167,42 @@ int open_channel(const struct ctx *ctx, const char *name, int flags)
  * A failed ioctl is reported as "VERB NAME: error"; without a @name (the
  * version command) as "VERB: error", with a hint on ENOTTY.
  */
+/*
+ * Whether a module of ABI minor @minor (of our major) is older than this
+ * tool: it then lacks what the later minors added.  (Signed: while
+ * RINGBUS_ABI_MINOR is 0, an unsigned comparison is known to be false.)
+ */
+bool abi_minor_older(unsigned int minor)
+{
+	return (long long)minor - RINGBUS_ABI_MINOR < 0;
+}
+
+/*
+ * Why the control node @fd answered ENOTTY: not a ringbus control node
+ * (it does not know RINGBUS_IOC_VERSION either), or a module of an older
+ * ABI minor than ours, which lacks what the later minors added.
+ */
+static const char *enotty_hint(int fd)
+{
+	static char buf[256];
+	struct ringbus_version v;
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(fd, RINGBUS_IOC_VERSION, &v) < 0)
+		return " (not a ringbus control node?)";
+	if (v.abi_major != RINGBUS_ABI_MAJOR || !abi_minor_older(v.abi_minor))
+		return "";
+	snprintf(buf, sizeof(buf),
+		 " (the loaded module has ABI %u.%u and lacks this: this " PROG " speaks ABI %u.%u; install matching versions of ringbus-dkms and ringbus-utils, then reload the module)",
+		 (unsigned int)v.abi_major, (unsigned int)v.abi_minor,
+		 (unsigned int)RINGBUS_ABI_MAJOR, (unsigned int)RINGBUS_ABI_MINOR);
+	return buf;
+}
+
 int control_ioctl(const struct ctx *ctx, unsigned long req, void *arg,
 			 const char *verb, const char *name)
 {
+	const char *why = "";
 	int fd, e;
 
 	fd = open_control(ctx);
@@ -180,12 +213,13 @@ int control_ioctl(const struct ctx *ctx, unsigned long req, void *arg,
 		return RC_OK;
 	}
 	e = errno;
+	if (e == ENOTTY)
+		why = enotty_hint(fd);
 	close(fd);
 	if (name)
-		errmsg("%s %s: %s", verb, name, strerror(e));
+		errmsg("%s %s: %s%s", verb, name, strerror(e), why);
 	else
-		errmsg("%s: %s%s", verb, strerror(e),
-		       e == ENOTTY ? " (not a ringbus control node?)" : "");
+		errmsg("%s: %s%s", verb, strerror(e), why);
 	return RC_FAIL;
 }
 
@@ -234,4 +268,68 @@ void chomp(char *s)
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
 			 s[n - 1] == ' ' || s[n - 1] == '\t'))
 		s[--n] = '\0';
+}
+
+/* The value of a base64 digit, or -1. */
+static int base64_digit(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/*
+ * Decodes the base64 text @s of @len characters (RFC 4648: padded, no
+ * line breaks or other characters) in place; the bytes start at @s.
+ * Returns their number, or -1 if @s is not base64.
+ */
+ssize_t decode_base64(char *s, size_t len)
+{
+	size_t i, out = 0, pad = 0;
+
+	if (len % 4)
+		return -1;
+	if (len && s[len - 1] == '=')
+		pad = len >= 2 && s[len - 2] == '=' ? 2 : 1;
+	for (i = 0; i < len; i += 4) {
+		unsigned int v = 0, j;
+
+		for (j = 0; j < 4; j++) {
+			int d;
+
+			if (i + j >= len - pad) {
+				v <<= 6;
+				continue;
+			}
+			d = base64_digit(s[i + j]);
+			if (d < 0)
+				return -1;
+			v = v << 6 | (unsigned int)d;
+		}
+		/* The bits the padding stands for are zero (RFC 4648, 3.5). */
+		s[out++] = (char)(v >> 16);
+		if (i + 4 < len || pad < 2)
+			s[out++] = (char)(v >> 8 & 0xff);
+		if (i + 4 < len || pad < 1)
+			s[out++] = (char)(v & 0xff);
+		if (i + 4 >= len && ((pad == 2 && (v & 0xffff)) || (pad == 1 && (v & 0xff))))
+			return -1;
+	}
+	return (ssize_t)out;
+}
+
+/* The argument of --encoding: "text" or "base64". */
+int parse_encoding(const struct ctx *ctx, const char *arg, enum encoding *enc)
+{
+	if (strcmp(arg, "text") == 0)
+		*enc = ENC_TEXT;
+	else if (strcmp(arg, "base64") == 0)
+		*enc = ENC_BASE64;
+	else
+		return bad_value(ctx, "--encoding", arg, "expected text or base64");
+	return RC_CONTINUE;
 }

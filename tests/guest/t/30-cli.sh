@@ -154,6 +154,41 @@ t_cli_help_completion() {
 # A ringbusctl built for ABI major 99 (build-programs) against the running
 # module: version prints both and exits 1 naming the mismatch; doctor's
 # module-loaded check fails with the fix; the installed tool agrees.
+# Records that are not text: sent from base64, received as base64 and as
+# JSON, where a byte that is not UTF-8 must not read as a character (the
+# byte E9 alone is not "é", which is C3 A9).
+t_cli_binary() {
+	local js
+	ringbusctl create clibin || fail "create"
+	# 00 0A FF, E9, C3 A9, then "a\nb" in one record.
+	ringbusctl send --encoding=base64 clibin AAr/ 6Q== w6k= YQpi || fail "send --encoding=base64"
+	assert_eq "recv --encoding=base64 gives the records back" "AAr/ 6Q== w6k= YQpi" \
+		"$(ringbusctl recv --encoding=base64 clibin | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq "recv: the exact bytes of the first record" "00 0a ff 0a" \
+		"$(ringbusctl recv -n 1 clibin | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')"
+	js=$(ringbusctl recv --json clibin) || fail "recv --json"
+	assert_eq "recv --json: lengths" "3 1 2 3" "$(printf '%s\n' "$js" | jq -r .len | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq "recv --json: the byte E9 is U+FFFD, not é" "[65533]" "$(printf '%s\n' "$js" | sed -n 2p | jq -c '.data | explode')"
+	assert_eq "recv --json: ...with its bytes in data_b64" "6Q==" "$(printf '%s\n' "$js" | sed -n 2p | jq -r .data_b64)"
+	assert_eq "recv --json: é stays é, without data_b64" "[233] null" \
+		"$(printf '%s\n' "$js" | sed -n 3p | jq -c '"\(.data | explode) \(.data_b64)"' | tr -d '"')"
+	assert_eq "recv --json: NUL and newline exact, FF replaced" "[0,10,65533] AAr/" \
+		"$(printf '%s\n' "$js" | sed -n 1p | jq -c '"\(.data | explode) \(.data_b64)"' | tr -d '"')"
+	assert_eq "recv --json: a newline in a record stays in it" "a
+b" "$(printf '%s\n' "$js" | sed -n 4p | jq -r .data)"
+	js=$(ringbusctl recv --json --encoding=base64 -n 2 clibin) || fail "recv --json --encoding=base64"
+	assert_eq "recv --json --encoding=base64: data_b64 only" "AAr/ null;6Q== null;" \
+		"$(printf '%s\n' "$js" | jq -r '"\(.data_b64) \(.data)"' | tr '\n' ';')"
+	# The base64 lines of one recv are what send --encoding=base64 reads.
+	ringbusctl create clibin2 || fail "create clibin2"
+	ringbusctl recv --encoding=base64 clibin | ringbusctl send --encoding=base64 clibin2 ||
+		fail "recv | send through base64"
+	assert_eq "a copy through base64 is byte for byte the same" \
+		"$(ringbusctl recv clibin | od -An -tx1)" "$(ringbusctl recv clibin2 | od -An -tx1)"
+	ringbusctl destroy clibin2
+	ringbusctl destroy clibin
+}
+
 t_cli_abi_mismatch() {
 	local out err rc
 	err=$(mktemp)
@@ -175,15 +210,37 @@ t_cli_abi_mismatch() {
 		"$(printf '%s' "$out" | jq -r '.[] | select(.check == "module-loaded") | .status')"
 	assert_match "abi99 doctor: module-loaded says why" 'has ABI 1\.0, this ringbusctl speaks ABI 99\.0' \
 		"$(printf '%s' "$out" | jq -r '.[] | select(.check == "module-loaded") | .message')"
+	# A tool of a later minor (1.9) works with the module of ABI 1.0, warns,
+	# and explains the ENOTTY of a command the module lacks (its DESTROY
+	# stands for a command 1.9 added).
+	out=$("$RB_BIN/ringbusctl-abi1_9" version 2>"$err")
+	assert_eq "abi1.9 version: exit status" 0 "$?"
+	assert_match "abi1.9 version: stderr names both ABIs" \
+		'^ringbusctl: the ringbus module has ABI 1\.0, older than this ringbusctl.s ABI 1\.9: what ABI 1\.1 to 1\.9 added fails with ENOTTY' \
+		"$(cat "$err")"
+	out=$("$RB_BIN/ringbusctl-abi1_9" doctor --json 2>&1)
+	assert_eq "abi1.9 doctor: module-loaded" warn \
+		"$(printf '%s' "$out" | jq -r '.[] | select(.check == "module-loaded") | .status')"
+	assert_match "abi1.9 doctor: module-loaded says what is missing" 'has ABI 1\.0, older than this ringbusctl.s ABI 1\.9: it lacks what ABI 1\.1 to 1\.9 added' \
+		"$(printf '%s' "$out" | jq -r '.[] | select(.check == "module-loaded") | .message')"
+	ringbusctl create cliabi || fail "create cliabi"
+	"$RB_BIN/ringbusctl-abi1_9" destroy cliabi 2>"$err"
+	assert_eq "abi1.9 destroy (unknown to the module): exit status" 1 "$?"
+	assert_match "abi1.9 destroy: ENOTTY explained" \
+		'^ringbusctl: destroy cliabi: Inappropriate ioctl for device \(the loaded module has ABI 1\.0 and lacks this: this ringbusctl speaks ABI 1\.9' \
+		"$(cat "$err")"
+	[ -e /dev/ringbus/cliabi ] || fail "the failed destroy removed cliabi"
+	ringbusctl destroy cliabi || fail "destroy cliabi"
 	ringbusctl version >/dev/null 2>"$err" || fail "the installed ringbusctl: version exited $?"
 	[ ! -s "$err" ] || fail "the installed ringbusctl: version wrote to stderr: $(cat "$err")"
 	rm -f "$err"
 }
 
 rb_case "cli: --help, --version, version --json" t_cli_help_version
-rb_case "cli: a tool of another ABI major: version exits 1 naming both, doctor fails module-loaded" t_cli_abi_mismatch
+rb_case "cli: a tool of another ABI major: version exits 1 naming both, doctor fails module-loaded; of a later minor: it warns and explains ENOTTY" t_cli_abi_mismatch
 rb_case "cli: create, list, info, destroy with --json" t_cli_create_list_info_destroy
 rb_case "cli: send and recv (-n, --json, --headers, --from-end, -f)" t_cli_send_recv
+rb_case "cli: binary records: --encoding=base64 both ways; JSON marks bytes that are not UTF-8 and keeps them in data_b64" t_cli_binary
 rb_case "cli: create --owner --group --perm" t_cli_owner
 rb_case "cli: errors name the channel and exit 1 or 2" t_cli_errors
 rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
