@@ -28,6 +28,7 @@ pkgs=(
 	perl                   # checkpatch
 	qemu-system-x86        # the guest (TCG)
 	xz-utils               # unpacking linux-source
+	zsh                    # utils/selftest.sh: the zsh completion
 )
 missing=()
 for p in "${pkgs[@]}"; do

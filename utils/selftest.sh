@@ -534,6 +534,58 @@ if command -v bash >/dev/null 2>&1 && [ -f "$comp_file" ]; then
 		echo "       got: $got" >"$tmp/err"; bad "completion: help's command"; fi
 fi
 
+# The zsh completion (utils/completion/_ringbusctl) offers the same.  It
+# runs outside a completion widget: compadd and the helpers are stand-ins
+# that keep the candidates matching the current word, as zsh would.
+zcomp_file=$here/completion/_ringbusctl
+if ! command -v zsh >/dev/null 2>&1; then
+	bad "completion (zsh): zsh is not installed (tests/host-deps.sh installs it)"
+elif [ -f "$zcomp_file" ]; then
+	zcomp() {
+		zsh -f -c '
+			compadd() {
+				local -a w
+				local x
+				while (($#)); do
+					case $1 in
+					--) shift; w=("$@"); break ;;
+					-[dJXVo]) shift 2 ;;
+					*) shift ;;
+					esac
+				done
+				for x in $w; do [[ $x == ${words[CURRENT]}* ]] && got+=($x); done
+			}
+			_files() { got+=(FILES); }
+			_users() { got+=(USERS); }
+			_groups() { got+=(GROUPS); }
+			_message() { :; }
+			file=$1; shift
+			words=("$@"); CURRENT=$#words; got=()
+			source $file
+			((${#got})) && print -rn -- "${(j: :)${(@o)got}} "' _ "$zcomp_file" "$@"
+	}
+	got=$(zcomp ringbusctl "")
+	if [ -n "$cmds" ] && [ "$got" = "$cmds" ]; then ok "completion (zsh): the commands of --help"; else
+		echo "       --help: $cmds; completion: $got" >"$tmp/err"; bad "completion (zsh): the commands of --help"; fi
+	missing=
+	for c in $cmds; do
+		offered=" $(zcomp ringbusctl "$c" -) "
+		for o in $("$bin" help "$c" | sed -n '/^Usage:/,/^$/p' | grep -o -- '--\{0,1\}-[a-z][a-z-]*'); do
+			case $offered in *" $o "*) ;; *) missing="$missing $c:$o" ;; esac
+		done
+	done
+	if [ -z "$missing" ]; then ok "completion (zsh): every option of every command's usage"; else
+		echo "       not offered:$missing" >"$tmp/err"; bad "completion (zsh): every option of every command's usage"; fi
+	for t in "info ''=alpha beta " "send alpha ''=" "create x --mode ''=broadcast queue " \
+		"--json stats --format p=prometheus " "recv --encoding ''=base64 text " \
+		"help st=stats " "create x --owner ''=USERS " "--dev-dir ''=FILES "; do
+		eval "set -- ${t%%=*}"
+		got=$(RINGBUSCTL_CLASS_DIR=$tmp/class zcomp ringbusctl "$@")
+		if [ "$got" = "${t#*=}" ]; then ok "completion (zsh): ringbusctl ${t%%=*}"; else
+			echo "       got: '$got', wanted '${t#*=}'" >"$tmp/err"; bad "completion (zsh): ringbusctl ${t%%=*}"; fi
+	done
+fi
+
 # The man page renders without warnings.
 if command -v man >/dev/null 2>&1 && [ -f "$here/ringbusctl.1" ]; then
 	MANWIDTH=80 man --warnings -E UTF-8 -l "$here/ringbusctl.1" >/dev/null 2>"$tmp/err"

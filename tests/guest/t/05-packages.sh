@@ -36,6 +36,8 @@ t_utils_files() {
 	[ -x /usr/bin/ringbusctl ] || fail "no /usr/bin/ringbusctl"
 	[ -f /usr/share/bash-completion/completions/ringbusctl ] ||
 		fail "no bash completion for ringbusctl"
+	[ -f /usr/share/zsh/vendor-completions/_ringbusctl ] ||
+		fail "no zsh completion for ringbusctl"
 	[ -f /usr/include/linux/ringbus.h ] || fail "no /usr/include/linux/ringbus.h"
 	ls /usr/share/man/man1/ringbusctl.1* /usr/share/man/man4/ringbus.4* >/dev/null 2>&1 ||
 		fail "man pages missing"
