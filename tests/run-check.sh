@@ -142,6 +142,13 @@ else
 	fail "make without headers stops with one line naming linux-headers-<version>"
 	echo "    $out"
 fi
+# The boots' stall watchdog (tests/vm/boot.sh), against a fake emulator.
+if tests/vm/stall-selftest.sh >"$build/stall-selftest.log" 2>&1; then
+	pass "boot.sh stops a guest that went silent and names its last case ($(tail -n 1 "$build/stall-selftest.log"))"
+else
+	fail "boot.sh stops a guest that went silent and names its last case"
+	show "$build/stall-selftest.log"
+fi
 
 # debian/control's Testsuite: autopkgtest-pkg-dkms is what autodep8 turns
 # into DKMS's generic test, /usr/lib/dkms/dkms-autopkgtest; every root's
@@ -293,7 +300,7 @@ boot_and_check() {
 		pass "$suite ($k): guest booted, ran the suite and powered off"
 	else
 		fail "$suite ($k): guest booted, ran the suite and powered off"
-		show "$b/boot.log" 5
+		show "$b/boot.log" 20
 		show "$b/console.log" 30
 	fi
 	parse_tap "$suite ($k)" "$b/tap.txt" <"$b/tap.txt"
