@@ -112,7 +112,7 @@ else
 	fail "cppcheck: user-space code clean"
 	show "$build/cppcheck.log"
 fi
-if utils/selftest.sh utils/ringbusctl >"$build/selftest.log" 2>&1; then
+if RB_REQUIRE_ZSH=1 utils/selftest.sh utils/ringbusctl >"$build/selftest.log" 2>&1; then
 	pass "ringbusctl host self-test ($(tail -n 1 "$build/selftest.log"))"
 else
 	fail "ringbusctl host self-test"

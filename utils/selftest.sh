@@ -536,10 +536,17 @@ fi
 
 # The zsh completion (utils/completion/_ringbusctl) offers the same.  It
 # runs outside a completion widget: compadd and the helpers are stand-ins
-# that keep the candidates matching the current word, as zsh would.
+# that keep the candidates matching the current word, as zsh would.  zsh
+# is not a build dependency: the package's build (dh_auto_test) skips this
+# without it; make check, whose host-deps.sh installs zsh, sets
+# RB_REQUIRE_ZSH and fails without it.
 zcomp_file=$here/completion/_ringbusctl
 if ! command -v zsh >/dev/null 2>&1; then
-	bad "completion (zsh): zsh is not installed (tests/host-deps.sh installs it)"
+	if [ -n "${RB_REQUIRE_ZSH:-}" ]; then
+		bad "completion (zsh): zsh is not installed (tests/host-deps.sh installs it)"
+	else
+		echo "skip - completion (zsh): zsh is not installed"
+	fi
 elif [ -f "$zcomp_file" ]; then
 	zcomp() {
 		zsh -f -c '
