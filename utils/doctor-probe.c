@@ -500,6 +500,37 @@ enum efi_sb probe_efi_secure_boot(const struct doctor *d, char *why,
 }
 
 /*
+ * Whether the kernel refuses unsigned modules even without Secure Boot:
+ * module.sig_enforce=1 (SYS_MODULE/module/parameters/sig_enforce is "Y"),
+ * or a lockdown of "integrity" or "confidentiality" (the bracketed word of
+ * the lockdown file of securityfs), which lockdown=, or a kernel built
+ * with CONFIG_MODULE_SIG_FORCE or a forced lockdown, sets.
+ */
+void probe_sig_enforce(struct doctor *d)
+{
+	char path[PATH_MAX], buf[128];
+	const char *open_b, *close_b;
+
+	if (path_join(path, sizeof(path), d->sys_module, "module/parameters/sig_enforce") &&
+	    read_first_line(path, buf, sizeof(buf)) && buf[0] == 'Y') {
+		snprintf(d->enforce_why, sizeof(d->enforce_why),
+			 "the kernel enforces module signatures (module.sig_enforce)");
+		d->enforce_err = "Key was rejected by service";	/* EKEYREJECTED */
+		return;
+	}
+	if (!read_first_line(d->lockdown, buf, sizeof(buf)))
+		return;
+	open_b = strchr(buf, '[');
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	if (close_b && strncmp(open_b + 1, "none]", 5) != 0) {
+		snprintf(d->enforce_why, sizeof(d->enforce_why),
+			 "the kernel is locked down (lockdown=%.*s)",
+			 (int)(close_b - open_b - 1), open_b + 1);
+		d->enforce_err = "Operation not permitted";	/* EPERM */
+	}
+}
+
+/*
  * /proc/devices, its "Character devices:" part: whether the control node's
  * device number is registered by ringbus_cdev ("ringbus-control", under
  * whichever major it was given) or its default major by another driver,

@@ -332,6 +332,7 @@ static void check_secure_boot(struct doctor *d)
 		"mokutil --import " DKMS_MOK_PUB ", reboot and confirm the enrolment in MokManager";
 	char out[512], signer[256] = "", off[PATH_MAX + 64] = "Secure Boot is disabled";
 	bool sig_known = false, signed_ko, mokutil = !d->no_mokutil, enabled;
+	const char *req, *refusal;
 	int rc;
 
 	rc = mokutil ? run_capture(sb_argv, out, sizeof(out)) : RUN_MISSING;
@@ -383,7 +384,10 @@ static void check_secure_boot(struct doctor *d)
 	if (d->ko[0])
 		sig_known = modinfo_field(d->ko, "signer", signer, sizeof(signer));
 	signed_ko = signer[0] != '\0';
-	if (!enabled) {
+	/* Who wants signed modules: Secure Boot, or the kernel's own policy. */
+	req = enabled ? "Secure Boot is enabled" : d->enforce_why[0] ? d->enforce_why : NULL;
+	refusal = enabled ? "Key was rejected by service" : d->enforce_err;
+	if (!req) {
 		char sig[300] = "";
 
 		if (!sig_known)
@@ -398,14 +402,14 @@ static void check_secure_boot(struct doctor *d)
 	}
 	if (!d->ko[0]) {
 		doctor_report(d, c, CHECK_WARN, NULL,
-			      "Secure Boot is enabled; the signature is not checked: there is no ringbus module for %s",
-			      d->kver);
+			      "%s; the signature is not checked: there is no ringbus module for %s",
+			      req, d->kver);
 		return;
 	}
 	if (!sig_known) {
 		doctor_report(d, c, CHECK_WARN, "check that 'modinfo -F signer ringbus' works",
-			      "Secure Boot is enabled; could not read the signature of %s",
-			      d->ko);
+			      "%s; could not read the signature of %s",
+			      req, d->ko);
 		return;
 	}
 	if (!signed_ko) {
@@ -416,32 +420,32 @@ static void check_secure_boot(struct doctor *d)
 			 d->dkms_known ? d->dkms_version : ringbus_version, d->kver,
 			 mokutil ? "" : "apt install mokutil, ", enrol);
 		doctor_report(d, c, CHECK_FAIL, fix,
-			      "Secure Boot is enabled and %s is not signed: loading it fails with 'Key was rejected by service'",
-			      d->ko);
+			      "%s and %s is not signed: loading it fails with '%s'",
+			      req, d->ko, refusal);
 		return;
 	}
 	if (d->loaded) {
 		doctor_report(d, c, CHECK_OK, NULL,
-			      "Secure Boot is enabled; ringbus is signed by '%s' and loaded, so the kernel trusts the key",
-			      signer);
+			      "%s; ringbus is signed by '%s' and loaded, so the kernel trusts the key",
+			      req, signer);
 		return;
 	}
 	if (!mokutil) {
 		doctor_report(d, c, CHECK_OK, NULL,
-			      "Secure Boot is enabled; ringbus is signed by '%s'; mokutil is not installed: install mokutil to check that DKMS's key " DKMS_MOK_PUB " is enrolled",
-			      signer);
+			      "%s; ringbus is signed by '%s'; mokutil is not installed: install mokutil to check that DKMS's key " DKMS_MOK_PUB " is enrolled",
+			      req, signer);
 		return;
 	}
 	rc = access(DKMS_MOK_PUB, R_OK) == 0 ?
 	     run_capture(key_argv, out, sizeof(out)) : RUN_MISSING;
 	if (rc != RUN_MISSING && strstr(out, "is not enrolled")) {
 		doctor_report(d, c, CHECK_FAIL, enrol,
-			      "Secure Boot is enabled and ringbus is signed by '%s', but DKMS's key " DKMS_MOK_PUB " is not enrolled: loading fails with 'Key was rejected by service'",
-			      signer);
+			      "%s and ringbus is signed by '%s', but DKMS's key " DKMS_MOK_PUB " is not enrolled: loading fails with '%s'",
+			      req, signer, refusal);
 		return;
 	}
 	doctor_report(d, c, CHECK_OK, NULL,
-		      "Secure Boot is enabled; ringbus is signed by '%s'%s", signer,
+		      "%s; ringbus is signed by '%s'%s", req, signer,
 		      rc != RUN_MISSING && strstr(out, "already enrolled") ?
 		      ", whose key is enrolled" : "");
 }
@@ -582,6 +586,10 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 	env = getenv("RINGBUSCTL_EFI_DIR");
 	if (env && *env)
 		d.efi_dir = env;
+	d.lockdown = DEFAULT_LOCKDOWN;
+	env = getenv("RINGBUSCTL_LOCKDOWN");
+	if (env && *env)
+		d.lockdown = env;
 	d.proc_devices = DEFAULT_PROC_DEVICES;
 	env = getenv("RINGBUSCTL_PROC_DEVICES");
 	if (env && *env)
@@ -615,6 +623,7 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 		   access(path, F_OK) == 0;
 	probe_user(&d);
 	probe_devices(&d);
+	probe_sig_enforce(&d);
 	probe_modprobe_d(&d, cmdline);
 
 	out_open_array(NULL, true);

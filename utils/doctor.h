@@ -12,6 +12,7 @@
 #define DEFAULT_SYS_MODULE_DIR	"/sys/module"
 #define DEFAULT_EFI_DIR		"/sys/firmware/efi"
 #define DEFAULT_PROC_DEVICES	"/proc/devices"
+#define DEFAULT_LOCKDOWN	"/sys/kernel/security/lockdown"
 /* Where modprobe.d(5) looks, first the one whose file of a name wins. */
 #define DEFAULT_MODPROBE_DIRS	"/etc/modprobe.d:/run/modprobe.d:/usr/local/lib/modprobe.d:/usr/lib/modprobe.d:/lib/modprobe.d"
 /* The EFI global variable SecureBoot, in EFI_DIR/efivars (efivarfs). */
@@ -60,6 +61,10 @@ struct doctor {
 	char ko_found[PATH_MAX];	/* the first ringbus.ko* under KDIR */
 	unsigned int nko;		/* how many ringbus.ko* under KDIR */
 	bool loaded;			/* SYS_MODULE/ringbus is live */
+	/* Why the kernel takes only signed modules without Secure Boot */
+	const char *lockdown;		/* DEFAULT_LOCKDOWN or a test's */
+	char enforce_why[160];		/* "" when it takes unsigned ones */
+	const char *enforce_err;	/* how it refuses an unsigned one */
 	/* /proc/devices: who has the control node's major */
 	const char *proc_devices;
 	bool devices_read;
@@ -94,6 +99,7 @@ bool ko_vermagic(const char *file, char *buf, size_t size);
 bool in_group(gid_t gid);
 void probe_user(struct doctor *d);
 void probe_devices(struct doctor *d);
+void probe_sig_enforce(struct doctor *d);
 void probe_modprobe_d(struct doctor *d, const char *cmdline);
 enum efi_sb probe_efi_secure_boot(const struct doctor *d, char *why,
 				  size_t size);

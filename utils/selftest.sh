@@ -234,6 +234,7 @@ echo 'SecureBoot disabled' >"$fake/sb-state"
 # /proc/devices, the kernel command line and two modprobe.d directories.
 printf 'Character devices:\n  1 mem\n121 ringbus-control\n\nBlock devices:\n  7 loop\n' >"$fake/devices"
 echo 'BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet' >"$fake/cmdline"
+echo '[none] integrity confidentiality' >"$fake/lockdown"
 mkdir -p "$fake/etc.d" "$fake/lib.d"
 printf '# not ringbus\nblacklist pcspkr\ninstall ringbusx /bin/false\n' >"$fake/etc.d/other.conf"
 
@@ -241,7 +242,7 @@ printf '# not ringbus\nblacklist pcspkr\ninstall ringbusx /bin/false\n' >"$fake/
 doctor_run() {
 	env RINGBUSCTL_MODULES_DIR="$fake/modules" RINGBUSCTL_SYS_MODULE_DIR="$fake/sys" \
 		RINGBUSCTL_PROC_DEVICES="$fake/devices" RINGBUSCTL_CMDLINE="$fake/cmdline" \
-		RINGBUSCTL_MODPROBE_DIRS="$fake/etc.d:$fake/lib.d" \
+		RINGBUSCTL_MODPROBE_DIRS="$fake/etc.d:$fake/lib.d" RINGBUSCTL_LOCKDOWN="$fake/lockdown" \
 		PATH="$fake/bin:$PATH" "$bin" --control "$fake/control" doctor "${@:---json}"
 }
 # doctor_has STATUS CHECK [FIX-TEXT]: in the --json output of the last run.
@@ -301,6 +302,22 @@ expect 1 "doctor: module_blacklist= on the command line" -- doctor_run
 doctor_has fail blacklist
 grep_in out "cmdline: 'module_blacklist=loop,ringbus': the kernel refuses to load ringbus\"" "doctor: blacklist reads the kernel command line"
 echo 'root=/dev/vda ro' >"$fake/cmdline"
+
+# Signatures required without Secure Boot: module.sig_enforce=1, or a
+# lockdown; the module here is not signed.
+mkdir -p "$fake/sys/module/parameters"
+echo Y >"$fake/sys/module/parameters/sig_enforce"
+expect 1 "doctor: module.sig_enforce=1 and an unsigned module" -- doctor_run
+doctor_has fail secure-boot "have DKMS sign it"
+grep_in out "the kernel enforces module signatures (module.sig_enforce) and [^ ]*ringbus.ko is not signed: loading it fails with 'Key was rejected by service'" "doctor: secure-boot: sig_enforce wants signed modules"
+echo N >"$fake/sys/module/parameters/sig_enforce"
+echo 'none [integrity] confidentiality' >"$fake/lockdown"
+expect 1 "doctor: lockdown=integrity and an unsigned module" -- doctor_run
+doctor_has fail secure-boot "have DKMS sign it"
+grep_in out "the kernel is locked down (lockdown=integrity) and [^ ]*ringbus.ko is not signed: loading it fails with 'Operation not permitted'" "doctor: secure-boot: a lockdown wants signed modules"
+echo '[none] integrity confidentiality' >"$fake/lockdown"
+expect 1 "doctor: no lockdown, no sig_enforce" -- doctor_run
+doctor_has ok secure-boot
 
 # The control node's major taken by another driver.
 printf 'Character devices:\n  1 mem\n121 otherdrv\n\nBlock devices:\n121 ringbus-control\n' >"$fake/devices"
