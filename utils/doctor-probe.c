@@ -218,6 +218,12 @@ void find_dep_ko(struct doctor *d)
 		snprintf(d->ko, sizeof(d->ko), "%s", d->ko_dep);
 }
 
+/* Whether DKMS's state for the running kernel begins with @state. */
+bool dkms_state_is(const struct doctor *d, const char *state)
+{
+	return strncmp(d->dkms_state, state, strlen(state)) == 0;
+}
+
 /* Adds @version to the list of registered versions, once. */
 static void note_dkms_version(struct doctor *d, const char *version)
 {
@@ -283,7 +289,7 @@ static void parse_dkms_status(struct doctor *d, char *out)
 			continue;	/* "added": for no kernel yet */
 		if (strcmp(field[2], d->kver) == 0) {
 			/* Of two versions, the one installed for KVER counts. */
-			if (strncmp(d->dkms_state, "installed", 9) == 0)
+			if (dkms_state_is(d, "installed"))
 				continue;
 			snprintf(d->dkms_state, sizeof(d->dkms_state), "%s", state);
 			snprintf(d->dkms_version, sizeof(d->dkms_version), "%s", field[1]);
@@ -313,7 +319,7 @@ void probe_dkms(struct doctor *d)
 	if (d->dkms_rc != 0)
 		return;
 	parse_dkms_status(d, out);
-	if (!d->dkms_known || strncmp(d->dkms_state, "installed", 9) == 0)
+	if (!d->dkms_known || dkms_state_is(d, "installed"))
 		return;
 	if (run_capture(all_argv, out, sizeof(out)) == 0)
 		parse_dkms_status(d, out);

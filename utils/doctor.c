@@ -46,11 +46,6 @@ static void doctor_report(struct doctor *d, const char *check,
 	d->count++;
 }
 
-static bool dkms_state_is(const struct doctor *d, const char *state)
-{
-	return strncmp(d->dkms_state, state, strlen(state)) == 0;
-}
-
 /* How to get a ringbus module for the running kernel. */
 static void fix_build(const struct doctor *d, char *fix, size_t size)
 {

@@ -94,6 +94,7 @@ bool modinfo_field(const char *file, const char *field, char *buf,
 void find_ko(struct doctor *d, const char *dir, int depth);
 void find_dep_ko(struct doctor *d);
 void probe_dkms(struct doctor *d);
+bool dkms_state_is(const struct doctor *d, const char *state);
 void probe_headers(struct doctor *d);
 bool ko_vermagic(const char *file, char *buf, size_t size);
 bool in_group(gid_t gid);
