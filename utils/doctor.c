@@ -555,6 +555,14 @@ static void check_access(struct doctor *d)
 		      d->user, d->control);
 }
 
+/* The value of the environment variable @name, or @def if unset or empty. */
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
 int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 {
 	struct doctor d;
@@ -569,34 +577,14 @@ int cmd_doctor(struct ctx *ctx, int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.control = ctx->control;
-	modules_dir = DEFAULT_MODULES_DIR;
-	env = getenv("RINGBUSCTL_MODULES_DIR");
-	if (env && *env)
-		modules_dir = env;
-	d.sys_module = DEFAULT_SYS_MODULE_DIR;
-	env = getenv("RINGBUSCTL_SYS_MODULE_DIR");
-	if (env && *env)
-		d.sys_module = env;
-	d.efi_dir = DEFAULT_EFI_DIR;
-	env = getenv("RINGBUSCTL_EFI_DIR");
-	if (env && *env)
-		d.efi_dir = env;
-	d.lockdown = DEFAULT_LOCKDOWN;
-	env = getenv("RINGBUSCTL_LOCKDOWN");
-	if (env && *env)
-		d.lockdown = env;
-	d.proc_devices = DEFAULT_PROC_DEVICES;
-	env = getenv("RINGBUSCTL_PROC_DEVICES");
-	if (env && *env)
-		d.proc_devices = env;
-	d.modprobe_dirs = DEFAULT_MODPROBE_DIRS;
-	env = getenv("RINGBUSCTL_MODPROBE_DIRS");
-	if (env && *env)
-		d.modprobe_dirs = env;
-	cmdline = "/proc/cmdline";
-	env = getenv("RINGBUSCTL_CMDLINE");
-	if (env && *env)
-		cmdline = env;
+	/* Where the probes look: the system's files, or a test's. */
+	modules_dir = env_or("RINGBUSCTL_MODULES_DIR", DEFAULT_MODULES_DIR);
+	d.sys_module = env_or("RINGBUSCTL_SYS_MODULE_DIR", DEFAULT_SYS_MODULE_DIR);
+	d.efi_dir = env_or("RINGBUSCTL_EFI_DIR", DEFAULT_EFI_DIR);
+	d.lockdown = env_or("RINGBUSCTL_LOCKDOWN", DEFAULT_LOCKDOWN);
+	d.proc_devices = env_or("RINGBUSCTL_PROC_DEVICES", DEFAULT_PROC_DEVICES);
+	d.modprobe_dirs = env_or("RINGBUSCTL_MODPROBE_DIRS", DEFAULT_MODPROBE_DIRS);
+	cmdline = env_or("RINGBUSCTL_CMDLINE", "/proc/cmdline");
 	env = getenv("RINGBUSCTL_NO_MOKUTIL");
 	d.no_mokutil = env && *env && strcmp(env, "0") != 0;
 	if (uname(&uts) < 0) {

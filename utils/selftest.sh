@@ -508,6 +508,24 @@ if awk 'length > 79 { exit 1 }' "$tmp/out"; then ok "help create: its long usage
 expect 2 "help of an unknown command exits 2" -- "$bin" help nosuch
 grep_in err "unknown command 'nosuch'" "help: the unknown command named"
 
+# comp_knows_help FUNCTION TAG: the completion FUNCTION (comp or zcomp,
+# "FUNCTION WORD...": the candidates for the last WORD) offers every command
+# --help lists and every option of each command's usage.
+comp_knows_help() {
+	local f=$1 tag=$2 got missing= c o offered
+	got=$($f ringbusctl "")
+	if [ -n "$cmds" ] && [ "$got" = "$cmds" ]; then ok "completion$tag: the commands of --help"; else
+		echo "       --help: $cmds; completion: $got" >"$tmp/err"; bad "completion$tag: the commands of --help"; fi
+	for c in $cmds; do
+		offered=" $($f ringbusctl "$c" -) "
+		for o in $("$bin" help "$c" | sed -n '/^Usage:/,/^$/p' | grep -o -- '--\{0,1\}-[a-z][a-z-]*'); do
+			case $offered in *" $o "*) ;; *) missing="$missing $c:$o" ;; esac
+		done
+	done
+	if [ -z "$missing" ]; then ok "completion$tag: every option of every command's usage"; else
+		echo "       not offered:$missing" >"$tmp/err"; bad "completion$tag: every option of every command's usage"; fi
+}
+
 # The bash completion (utils/completion/ringbusctl): what it offers, and
 # that it knows every command and option --help names.
 comp_file=$here/completion/ringbusctl
@@ -522,18 +540,7 @@ if command -v bash >/dev/null 2>&1 && [ -f "$comp_file" ]; then
 	: >"$tmp/class/alpha/mode"
 	: >"$tmp/class/beta/mode"
 	cmds=$("$bin" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\{1,\}\).*/\1/p' | sort | tr '\n' ' ')
-	got=$(comp ringbusctl "")
-	if [ -n "$cmds" ] && [ "$got" = "$cmds" ]; then ok "completion: the commands of --help"; else
-		echo "       --help: $cmds; completion: $got" >"$tmp/err"; bad "completion: the commands of --help"; fi
-	missing=
-	for c in $cmds; do
-		offered=" $(comp ringbusctl "$c" -) "
-		for o in $("$bin" help "$c" | sed -n '/^Usage:/,/^$/p' | grep -o -- '--\{0,1\}-[a-z][a-z-]*'); do
-			case $offered in *" $o "*) ;; *) missing="$missing $c:$o" ;; esac
-		done
-	done
-	if [ -z "$missing" ]; then ok "completion: every option of every command's usage"; else
-		echo "       not offered:$missing" >"$tmp/err"; bad "completion: every option of every command's usage"; fi
+	comp_knows_help comp ""
 	got=$(RINGBUSCTL_CLASS_DIR=$tmp/class comp ringbusctl info "")
 	if [ "$got" = "alpha beta " ]; then ok "completion: channel names from the class directory, not control"; else
 		echo "       got: $got" >"$tmp/err"; bad "completion: channel names from the class directory, not control"; fi
@@ -588,18 +595,7 @@ elif [ -f "$zcomp_file" ]; then
 			source $file
 			((${#got})) && print -rn -- "${(j: :)${(@o)got}} "' _ "$zcomp_file" "$@"
 	}
-	got=$(zcomp ringbusctl "")
-	if [ -n "$cmds" ] && [ "$got" = "$cmds" ]; then ok "completion (zsh): the commands of --help"; else
-		echo "       --help: $cmds; completion: $got" >"$tmp/err"; bad "completion (zsh): the commands of --help"; fi
-	missing=
-	for c in $cmds; do
-		offered=" $(zcomp ringbusctl "$c" -) "
-		for o in $("$bin" help "$c" | sed -n '/^Usage:/,/^$/p' | grep -o -- '--\{0,1\}-[a-z][a-z-]*'); do
-			case $offered in *" $o "*) ;; *) missing="$missing $c:$o" ;; esac
-		done
-	done
-	if [ -z "$missing" ]; then ok "completion (zsh): every option of every command's usage"; else
-		echo "       not offered:$missing" >"$tmp/err"; bad "completion (zsh): every option of every command's usage"; fi
+	comp_knows_help zcomp " (zsh)"
 	for t in "info ''=alpha beta " "send alpha ''=" "create x --mode ''=broadcast queue " \
 		"--json stats --format p=prometheus " "recv --encoding ''=base64 text " \
 		"help st=stats " "create x --owner ''=USERS " "--dev-dir ''=FILES "; do
