@@ -224,19 +224,17 @@ bool dkms_state_is(const struct doctor *d, const char *state)
 	return strncmp(d->dkms_state, state, strlen(state)) == 0;
 }
 
-/* Adds @version to the list of registered versions, once. */
+/* Adds @version to the registered versions, once. */
 static void note_dkms_version(struct doctor *d, const char *version)
 {
-	size_t used = strlen(d->dkms_versions), len = strlen(version);
-	const char *p;
+	unsigned int i;
 
-	for (p = d->dkms_versions; (p = strstr(p, version)); p += len)
-		if ((p == d->dkms_versions || p[-1] == ' ') &&
-		    (p[len] == '\0' || p[len] == ','))
+	for (i = 0; i < d->ndkms_versions; i++)
+		if (strcmp(d->dkms_versions[i], version) == 0)
 			return;
-	snprintf(d->dkms_versions + used, sizeof(d->dkms_versions) - used,
-		 "%s%s", used ? ", " : "", version);
-	d->ndkms_versions++;
+	if (d->ndkms_versions < ARRAY_SIZE(d->dkms_versions))
+		snprintf(d->dkms_versions[d->ndkms_versions++], sizeof(d->dkms_versions[0]),
+			 "%s", version);
 }
 
 /*

@@ -68,26 +68,29 @@ static void fix_build(const struct doctor *d, char *fix, size_t size)
 /*
  * With several versions registered: "dkms remove" for each but the one
  * this ringbusctl belongs to (the package's), or, if it is not among them,
- * the one installed for the running kernel.
+ * the one installed for the running kernel; and all of them, ", " apart,
+ * in @list.
  */
-static void stale_versions(const struct doctor *d, char *fix, size_t size)
+static void stale_versions(const struct doctor *d, char *fix, size_t size,
+			   char *list, size_t list_size)
 {
-	char list[sizeof(d->dkms_versions)], *v, *save = NULL;
 	const char *keep = d->dkms_version;
-	size_t used = 0;
+	size_t used = 0, lused = 0;
+	unsigned int i;
 
-	snprintf(list, sizeof(list), "%s", d->dkms_versions);
-	for (v = strtok_r(list, ", ", &save); v; v = strtok_r(NULL, ", ", &save))
-		if (strcmp(v, ringbus_version) == 0)
+	for (i = 0; i < d->ndkms_versions; i++)
+		if (strcmp(d->dkms_versions[i], ringbus_version) == 0)
 			keep = ringbus_version;
-	fix[0] = '\0';
-	snprintf(list, sizeof(list), "%s", d->dkms_versions);
-	save = NULL;
-	for (v = strtok_r(list, ", ", &save); v && used < size; v = strtok_r(NULL, ", ", &save)) {
-		if (strcmp(v, keep) == 0)
-			continue;
-		used += (size_t)snprintf(fix + used, size - used, "%sdkms remove ringbus/%s --all",
-					 used ? " && " : "", v);
+	fix[0] = list[0] = '\0';
+	for (i = 0; i < d->ndkms_versions; i++) {
+		const char *v = d->dkms_versions[i];
+
+		if (lused < list_size)
+			lused += (size_t)snprintf(list + lused, list_size - lused, "%s%s",
+						  i ? ", " : "", v);
+		if (strcmp(v, keep) != 0 && used < size)
+			used += (size_t)snprintf(fix + used, size - used,
+						 "%sdkms remove ringbus/%s --all", used ? " && " : "", v);
 	}
 	if (used < size)
 		snprintf(fix + used, size - used, " (keeps ringbus %s)", keep);
@@ -117,10 +120,12 @@ static void check_dkms(struct doctor *d)
 			      "running kernel %s; DKMS says ringbus %s is %s",
 			      d->kver, d->dkms_version, d->dkms_state);
 	} else if (dkms_state_is(d, "installed") && d->ndkms_versions > 1) {
-		stale_versions(d, fix, sizeof(fix));
+		char list[sizeof(d->dkms_versions)];
+
+		stale_versions(d, fix, sizeof(fix), list, sizeof(list));
 		doctor_report(d, c, CHECK_WARN, fix,
 			      "ringbus %s is built and installed by DKMS for the running kernel %s, but DKMS has %u versions of ringbus registered (%s): a new kernel may get either",
-			      d->dkms_version, d->kver, d->ndkms_versions, d->dkms_versions);
+			      d->dkms_version, d->kver, d->ndkms_versions, list);
 	} else if (dkms_state_is(d, "installed")) {
 		doctor_report(d, c, CHECK_OK, NULL,
 			      "ringbus %s is built and installed by DKMS for the running kernel %s",

@@ -53,7 +53,7 @@ struct doctor {
 	char dkms_version[32];		/* the registered version */
 	char dkms_state[160];		/* for KVER: "installed", "built"...; "" none */
 	char dkms_others[512];		/* the other kernels it is installed for */
-	char dkms_versions[256];	/* every registered version, ", " apart */
+	char dkms_versions[8][32];	/* every registered version (8 kept) */
 	unsigned int ndkms_versions;
 	/* The module file for KVER */
 	char ko[PATH_MAX];		/* the one modprobe loads (modules.dep) */

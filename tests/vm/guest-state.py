@@ -55,28 +55,21 @@ def monitor(path, commands):
 
 
 def load_map(path, text):
-    addrs, names = [], []
-    base = None
+    """The kernel's text symbols, sorted, moved to where _text is now."""
+    syms = []
     with open(path) as f:
         for line in f:
             p = line.split()
-            if len(p) < 3 or p[1] not in "tTwW":
-                if len(p) >= 3 and p[2] == "_text":
-                    base = int(p[0], 16)
-                continue
-            if p[2] == "_text":
-                base = int(p[0], 16)
-            addrs.append(int(p[0], 16))
-            names.append(p[2])
+            if len(p) >= 3 and p[1] in "tTwW":
+                syms.append((int(p[0], 16), p[2]))
+    base = dict((n, a) for a, n in syms).get("_text")
     if base is None:
         # Debian's /boot/System.map is a placeholder ("The real System.map
         # is in the linux-image-<version>-dbg package"): no kernel names.
         return [], []
-    order = sorted(range(len(addrs)), key=addrs.__getitem__)
-    addrs = [addrs[i] for i in order]
-    names = [names[i] for i in order]
-    delta = text - base if text is not None and base is not None else 0
-    return [a + delta for a in addrs], names
+    syms.sort()
+    delta = text - base if text is not None else 0
+    return [a + delta for a, _ in syms], [n for _, n in syms]
 
 
 def module_symbols():
