@@ -20,60 +20,78 @@ static const struct option create_lopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int create_opt(struct ctx *ctx, int c, void *data)
+/*
+ * One field of a channel's creation from its text: the value of a create
+ * option (@opt, an OPT_* of create) or of a column of channels.d.  Sets
+ * the field (and its RINGBUS_CREATE_* flag) in @cr; returns NULL, or what
+ * was expected, for "invalid --OPT 'VALUE': EXPECTED".
+ */
+const char *create_field(int opt, const char *val, struct ringbus_create *cr)
 {
-	struct ringbus_create *cr = data;
 	uint64_t v;
 
-	switch (c) {
+	switch (opt) {
 	case OPT_CAPACITY:
-		if (!parse_u64(optarg, true, UINT64_MAX, &v))
-			return bad_value(ctx, "--capacity", optarg,
-					 "expected BYTES, NK or NM");
+		if (!parse_u64(val, true, UINT64_MAX, &v))
+			return "expected BYTES, NK or NM";
 		if (v & (v - 1))
-			return bad_value(ctx, "--capacity", optarg,
-					 "not a power of two");
+			return "not a power of two";
 		cr->capacity = v;
 		break;
 	case OPT_MODE:
-		if (strcmp(optarg, "broadcast") == 0)
+		if (strcmp(val, "broadcast") == 0)
 			cr->mode = RINGBUS_MODE_BROADCAST;
-		else if (strcmp(optarg, "queue") == 0)
+		else if (strcmp(val, "queue") == 0)
 			cr->mode = RINGBUS_MODE_QUEUE;
 		else
-			return bad_value(ctx, "--mode", optarg,
-					 "expected broadcast or queue");
+			return "expected broadcast or queue";
 		break;
 	case OPT_MAX_RECORD:
-		if (!parse_u64(optarg, true, UINT32_MAX, &v))
-			return bad_value(ctx, "--max-record", optarg,
-					 "expected BYTES, NK or NM below 4G");
+		if (!parse_u64(val, true, UINT32_MAX, &v))
+			return "expected BYTES, NK or NM below 4G";
 		cr->max_record = (uint32_t)v;
 		break;
 	case OPT_TTL:
-		if (!parse_u64(optarg, false, UINT32_MAX, &v))
-			return bad_value(ctx, "--ttl", optarg,
-					 "expected milliseconds");
+		if (!parse_u64(val, false, UINT32_MAX, &v))
+			return "expected milliseconds";
 		cr->ttl_ms = (uint32_t)v;
 		break;
 	case OPT_OWNER:
-		if (!parse_id(optarg, true, &cr->uid))
-			return bad_value(ctx, "--owner", optarg, "no such user");
+		if (!parse_id(val, true, &cr->uid))
+			return "no such user";
 		cr->flags |= RINGBUS_CREATE_UID;
 		break;
 	case OPT_GROUP:
-		if (!parse_id(optarg, false, &cr->gid))
-			return bad_value(ctx, "--group", optarg, "no such group");
+		if (!parse_id(val, false, &cr->gid))
+			return "no such group";
 		cr->flags |= RINGBUS_CREATE_GID;
 		break;
 	case OPT_PERM:
-		if (!parse_octal_perm(optarg, &cr->perm))
-			return bad_value(ctx, "--perm", optarg,
-					 "expected an octal mode of at most 0777");
+		if (!parse_octal_perm(val, &cr->perm))
+			return "expected an octal mode of at most 0777";
 		cr->flags |= RINGBUS_CREATE_PERM;
 		break;
-	default:
+	}
+	return NULL;
+}
+
+static int create_opt(struct ctx *ctx, int c, void *data)
+{
+	const struct option *o;
+	const char *why;
+
+	for (o = create_lopts; o->name; o++)
+		if (o->val == c && o->has_arg == required_argument &&
+		    c >= OPT_CAPACITY && c <= OPT_PERM)
+			break;
+	if (!o->name)
 		return RC_OTHER;
+	why = create_field(c, optarg, data);
+	if (why) {
+		char opt[32];
+
+		snprintf(opt, sizeof(opt), "--%s", o->name);
+		return bad_value(ctx, opt, optarg, why);
 	}
 	return RC_CONTINUE;
 }

@@ -54,6 +54,8 @@ static const struct command commands[] = {
 	  "show the versions of this tool and of the module" },
 	{ "doctor", cmd_doctor, "[--json]",
 	  "check the installation, say how to fix it" },
+	{ "apply", cmd_apply, "[--dry-run] [--fix [--force]] [--json] [FILE...]",
+	  "create the channels declared in channels.d" },
 	{ "help", cmd_help, "[COMMAND]",
 	  "show this help, or the usage of COMMAND" },
 };
@@ -147,7 +149,7 @@ static void print_options(void)
 	      "  -h, --help              show this help and exit\n"
 	      "  -V, --version           show the version of " PROG " and exit\n"
 	      "      --json              print data as JSON (list, info, recv, stats, version,\n"
-	      "                          doctor)\n"
+	      "                          doctor, apply)\n"
 	      "      --control PATH      control node (default " DEFAULT_CONTROL ")\n"
 	      "      --dev-dir DIR       directory of channel nodes (default " DEFAULT_DEV_DIR ")\n"
 	      "\n"

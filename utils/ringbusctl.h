@@ -72,6 +72,9 @@ enum {
 	OPT_CPUS,
 	OPT_FORMAT,
 	OPT_ENCODING,
+	OPT_DRY_RUN,
+	OPT_FIX,
+	OPT_FORCE,
 };
 
 /* Accepted before the command and after it. */
@@ -145,6 +148,7 @@ int set_flag_opt(struct ctx *ctx, int c, void *data);
 bool parse_u64(const char *s, bool suffixes, uint64_t max, uint64_t *out);
 bool parse_octal_perm(const char *s, uint32_t *out);
 bool parse_id(const char *s, bool user, uint32_t *out);
+bool valid_name(const char *s);
 int check_name(const struct ctx *ctx, const char *name);
 const char *mode_name(uint32_t mode);
 int open_control(const struct ctx *ctx);
@@ -162,6 +166,9 @@ ssize_t decode_base64(char *s, size_t len);
 enum encoding { ENC_TEXT, ENC_BASE64 };
 int parse_encoding(const struct ctx *ctx, const char *arg, enum encoding *enc);
 
+/* cmd-channel.c: a create option's or a channels.d column's value */
+const char *create_field(int opt, const char *val, struct ringbus_create *cr);
+
 /* The commands (the table is in ringbusctl.c). */
 int cmd_create(struct ctx *ctx, int argc, char **argv);
 int cmd_destroy(struct ctx *ctx, int argc, char **argv);
@@ -172,6 +179,7 @@ int cmd_recv(struct ctx *ctx, int argc, char **argv);
 int cmd_stats(struct ctx *ctx, int argc, char **argv);
 int cmd_version(struct ctx *ctx, int argc, char **argv);
 int cmd_doctor(struct ctx *ctx, int argc, char **argv);
+int cmd_apply(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);
 
 #endif

@@ -526,6 +526,47 @@ comp_knows_help() {
 		echo "       not offered:$missing" >"$tmp/err"; bad "completion$tag: every option of every command's usage"; fi
 }
 
+# apply: channels.d parsing and precedence (what needs the control node,
+# creating and comparing, runs in the guest: tests/guest/t/30-cli.sh).
+# The control node given here does not exist: a run that declares
+# anything fails opening it, one that declares nothing never opens it.
+cd_=$tmp/chd
+mkdir -p "$cd_/etc" "$cd_/run" "$cd_/usr"
+printf '%s\n' '# a comment' '' '  sensors broadcast 64K 4K - root root 0660' \
+	'bad!name' 'logs queue 3000' 'logs2 queue 4K - - no-such-user-rbtest' \
+	'sensors queue' 'x a b c d e f g h i' 'tabs	queue	4K' >"$cd_/usr/a.conf"
+printf 'masked queue 3000\n' >"$cd_/usr/b.conf"
+ln -s /dev/null "$cd_/etc/b.conf"
+printf 'c1 queue\n' >"$cd_/run/c.conf"
+printf 'c1 broadcast\n' >"$cd_/usr/c.conf"
+apply_dirs() { RINGBUSCTL_CHANNELS_DIRS=$cd_/etc:$cd_/run:$cd_/usr "$bin" --control "$tmp/no-control" apply "$@"; }
+expect 0 "apply --help exits 0" -- "$bin" apply --help
+grep_in out '^Usage: ringbusctl apply \[--dry-run\] \[--fix \[--force\]\]' "apply --help prints its usage"
+expect 2 "apply --force without --fix exits 2" -- "$bin" apply --force
+grep_in err 'force only applies with --fix' "apply: --force without --fix is named"
+expect 1 "apply: bad lines and no control node exit 1" -- apply_dirs --dry-run
+for want in \
+	"$cd_/usr/a.conf:4: invalid channel name 'bad!name'" \
+	"$cd_/usr/a.conf:5: invalid capacity '3000': not a power of two" \
+	"$cd_/usr/a.conf:6: invalid owner 'no-such-user-rbtest': no such user" \
+	"$cd_/usr/a.conf:7: channel 'sensors' is already declared at $cd_/usr/a.conf:3; line ignored" \
+	"$cd_/usr/a.conf:8: more than 8 columns" \
+	"$tmp/no-control: No such file or directory"; do
+	grep_in err "$want" "apply names the file and line: ${want#"$cd_/"}"
+done
+if grep -q -e 'masked' -e 'c.conf' "$tmp/err"; then bad "apply: a file hides its namesakes in later directories (/dev/null masks)"; else
+	ok "apply: a file hides its namesakes in later directories (/dev/null masks)"; fi
+rm "$cd_/usr/a.conf" "$cd_/run/c.conf" "$cd_/usr/c.conf"
+expect 0 "apply: nothing declared exits 0 without opening the control node" -- apply_dirs
+grep_in out "^no channels declared ($cd_/etc:" "apply: nothing declared says where it looked"
+expect 0 "apply --json: nothing declared" -- apply_dirs --json
+grep_in out '^\[\]$' "apply --json: nothing declared is []"
+printf 'ok1 queue 4K\n' >"$tmp/one.conf"
+expect 1 "apply FILE reads that file only (and fails on the control node)" -- apply_dirs "$tmp/one.conf"
+grep_in err "$tmp/no-control" "apply FILE: the control node is named"
+expect 1 "apply: a missing FILE exits 1" -- apply_dirs "$tmp/none.conf"
+grep_in err "$tmp/none.conf: No such file or directory" "apply: a missing FILE is named"
+
 # The bash completion (utils/completion/ringbusctl): what it offers, and
 # that it knows every command and option --help names.
 comp_file=$here/completion/ringbusctl

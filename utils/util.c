@@ -81,7 +81,7 @@ bool parse_id(const char *s, bool user, uint32_t *out)
 }
 
 /* A channel name: 1-31 bytes of [a-z0-9_.-], not "control". */
-static bool valid_name(const char *s)
+bool valid_name(const char *s)
 {
 	size_t i, n = strlen(s);
 

@@ -236,6 +236,75 @@ t_cli_abi_mismatch() {
 	rm -f "$err"
 }
 
+# channels.d (ringbus-channels.d(5)): apply creates what the files
+# declare, reports a difference (exit 1), keeps a channel that holds
+# records unless --force, recreates with --fix; the installed unit
+# ringbus-channels.service runs it, before a consumer's service ordered
+# after it (both started in one transaction, as at boot).
+t_cli_apply() {
+	local d=/tmp/rb-channels.d out js u=/run/systemd/system/rbtest-consumer.service
+	rm -rf "$d"
+	mkdir -p "$d/etc" "$d/usr"
+	printf '%s\n' '# NAME MODE CAPACITY MAX_RECORD TTL_MS OWNER GROUP PERM' \
+		'cliap1 queue 8K 256 - rbuser rbuser 0640' 'cliap2' >"$d/usr/cli.conf"
+	export RINGBUSCTL_CHANNELS_DIRS=$d/etc:$d/usr
+	out=$(ringbusctl apply --dry-run) || fail "apply --dry-run: exit $?: $out"
+	assert_match "apply --dry-run" '^would create +cliap1$' "$out"
+	[ -e /dev/ringbus/cliap1 ] && fail "apply --dry-run created cliap1"
+	out=$(ringbusctl apply) || fail "apply: exit $?: $out"
+	assert_match "apply: cliap1" '^created +cliap1$' "$out"
+	assert_match "apply: summary" '^2 declared: 2 created$' "$out"
+	assert_eq "cliap1's node" "rbuser:rbuser 640" "$(stat -c '%U:%G %a' /dev/ringbus/cliap1)"
+	js=$(ringbusctl info cliap1 --json) || fail "info cliap1"
+	assert_eq "cliap1" "queue 8192 256" "$(printf '%s' "$js" | jq -r '"\(.mode) \(.capacity) \(.max_record)"')"
+	assert_eq "cliap2's node (defaults)" "root:root 600" "$(stat -c '%U:%G %a' /dev/ringbus/cliap2)"
+	out=$(ringbusctl apply) || fail "apply again: exit $?: $out"
+	assert_match "apply again" '^2 declared: 2 ok$' "$out"
+	# The admin's file of the same name replaces the package's.
+	printf 'cliap1 queue 16K - - rbuser rbuser 0660\n' >"$d/etc/cli.conf"
+	out=$(ringbusctl apply)
+	assert_eq "apply, differing: exit status" 1 "$?"
+	assert_match "apply, differing" '^differs +cliap1: capacity 8192 \(declared 16384\), perm 0640 \(declared 0660\)$' "$out"
+	ringbusctl send cliap1 kept || fail "send cliap1"
+	out=$(ringbusctl apply --fix --json)
+	assert_eq "apply --fix, records held: exit status" 1 "$?"
+	assert_eq "apply --fix, records held" "kept 1 cliap1 $d/etc/cli.conf:1" \
+		"$(printf '%s' "$out" | jq -r '.[0] | "\(.status) \(.records) \(.name) \(.source)"')"
+	assert_eq "apply --fix --json: the differences" "capacity 8192 16384 perm 416 432" \
+		"$(printf '%s' "$out" | jq -r '[.[0].differences[] | "\(.column) \(.actual) \(.declared)"] | join(" ")')"
+	assert_eq "the kept channel's record" kept "$(ringbusctl recv --nonblock cliap1)"
+	out=$(ringbusctl apply --fix --force) || fail "apply --fix --force: exit $?: $out"
+	assert_match "apply --fix --force" '^recreated +cliap1: capacity 8192 \(declared 16384\)' "$out"
+	assert_eq "recreated cliap1" "16384 0 rbuser:rbuser 660" \
+		"$(ringbusctl info cliap1 --json | jq -r '"\(.capacity) \(.records)"') $(stat -c '%U:%G %a' /dev/ringbus/cliap1)"
+	ringbusctl destroy cliap1 && ringbusctl destroy cliap2 || fail "destroy"
+	unset RINGBUSCTL_CHANNELS_DIRS
+
+	# The unit, as at boot: declared in /etc, started together with a
+	# service ordered after it, which sees the channel as declared.
+	systemctl cat ringbus-channels.service >/dev/null || fail "ringbus-channels.service is not installed"
+	assert_eq "ringbus-channels.service is enabled" enabled "$(systemctl is-enabled ringbus-channels.service)"
+	mkdir -p /etc/ringbus/channels.d
+	printf 'cliboot broadcast 4K - - rbuser ringbus 0620\n' >/etc/ringbus/channels.d/rbtest.conf
+	cat >"$u" <<-EOF
+	[Unit]
+	After=ringbus-channels.service
+	[Service]
+	Type=oneshot
+	ExecStart=/bin/sh -c 'stat -c "%%U:%%G %%a" /dev/ringbus/cliboot >/run/rbtest-consumer.out'
+	EOF
+	systemctl daemon-reload
+	rm -f /run/rbtest-consumer.out
+	systemctl start ringbus-channels.service rbtest-consumer.service ||
+		fail "systemctl start: $(systemctl status --no-pager ringbus-channels.service rbtest-consumer.service 2>&1 | tail -n 20)"
+	assert_eq "the consumer saw cliboot" "rbuser:ringbus 620" "$(cat /run/rbtest-consumer.out 2>&1)"
+	systemctl stop ringbus-channels.service
+	rm -f "$u" /etc/ringbus/channels.d/rbtest.conf /run/rbtest-consumer.out
+	systemctl daemon-reload
+	ringbusctl destroy cliboot || fail "destroy cliboot"
+	rm -rf "$d"
+}
+
 rb_case "cli: --help, --version, version --json" t_cli_help_version
 rb_case "cli: a tool of another ABI major: version exits 1 naming both, doctor fails module-loaded; of a later minor: it warns and explains ENOTTY" t_cli_abi_mismatch
 rb_case "cli: create, list, info, destroy with --json" t_cli_create_list_info_destroy
@@ -246,3 +315,4 @@ rb_case "cli: errors name the channel and exit 1 or 2" t_cli_errors
 rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
 rb_case "cli: help COMMAND; the installed bash completion offers live channel names" t_cli_help_completion
 rb_case "cli: stats --format prometheus: a channel's drops and records, the totals, each family typed" t_cli_stats_prometheus
+rb_case "cli: apply: channels.d creates, compares, keeps records unless --force; ringbus-channels.service orders before consumers" t_cli_apply
