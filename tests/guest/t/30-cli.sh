@@ -305,6 +305,32 @@ t_cli_apply() {
 	rm -rf "$d"
 }
 
+# Socket activation on a channel node (ringbus-channels.d(5)'s example):
+# a .socket with ListenSpecial= holds the queue open and starts its
+# service when a record is waiting; the service drains the queue and
+# exits, and the next record starts it again.
+t_cli_socket_activation() {
+	local s=/run/systemd/system/rbtest-jobs.socket v=/run/systemd/system/rbtest-jobs.service
+	local out=/run/rbtest-jobs.out
+	ringbusctl create clijobs --mode queue || fail "create clijobs"
+	rm -f "$out"
+	printf '[Socket]\nListenSpecial=/dev/ringbus/clijobs\n' >"$s"
+	printf '[Service]\nType=oneshot\nExecStart=/bin/sh -c "ringbusctl recv clijobs >>%s"\n' "$out" >"$v"
+	systemctl daemon-reload
+	systemctl start rbtest-jobs.socket || fail "start rbtest-jobs.socket: $(systemctl status --no-pager rbtest-jobs.socket 2>&1 | tail -n 5)"
+	assert_eq "the socket unit holds the channel open" 1 "$(ringbusctl info clijobs --json | jq -r .readers)"
+	ringbusctl send clijobs job1 job2 || fail "send"
+	wait_file_has "$out" job2
+	ringbusctl send clijobs job3 || fail "send job3"
+	wait_file_has "$out" job3
+	assert_eq "the records, each once, in order" "job1 job2 job3" "$(tr '\n' ' ' <"$out" | sed 's/ $//')"
+	assert_eq "the queue is drained" 0 "$(ringbusctl info clijobs --json | jq -r .records)"
+	systemctl stop rbtest-jobs.socket
+	rm -f "$s" "$v" "$out"
+	systemctl daemon-reload
+	ringbusctl destroy clijobs || fail "destroy clijobs"
+}
+
 rb_case "cli: --help, --version, version --json" t_cli_help_version
 rb_case "cli: a tool of another ABI major: version exits 1 naming both, doctor fails module-loaded; of a later minor: it warns and explains ENOTTY" t_cli_abi_mismatch
 rb_case "cli: create, list, info, destroy with --json" t_cli_create_list_info_destroy
@@ -316,3 +342,4 @@ rb_case "cli: stats and stats --cpus as JSON" t_cli_stats
 rb_case "cli: help COMMAND; the installed bash completion offers live channel names" t_cli_help_completion
 rb_case "cli: stats --format prometheus: a channel's drops and records, the totals, each family typed" t_cli_stats_prometheus
 rb_case "cli: apply: channels.d creates, compares, keeps records unless --force; ringbus-channels.service orders before consumers" t_cli_apply
+rb_case "cli: socket activation: a .socket with ListenSpecial= on a queue starts its service for each batch of records" t_cli_socket_activation
