@@ -225,48 +225,56 @@ parse_tap() {
 	done
 }
 
-# boot_and_check SUITE OUTDIR KVER: boot one kernel of a prepared guest,
-# count its guest cases, and check its kernel log.
-boot_and_check() {
-	local suite=$1 out=$2 k=$3 b=$2/boot-$3 start booted=0
-	local p0=$passed f0=$failed
-	echo "== $suite: booting $k under QEMU (TCG)"
-	start=$(date +%s)
+# boot_params SUITE OUTDIR KVER: what a boot runs, in bp_cmdline (the
+# guest's extra command line), bp_only (its groups, comma-separated) and
+# bp_detectors (1 on the debug kernel).
+boot_params() {
+	local suite=$1 out=$2 k=$3
 	# The long runs (stress, fuzzing, 200 load/unload rounds) at full length
 	# on one boot, the first kernel of $RB_LONG_SUITE; shortened on the
 	# others so that the whole matrix stays well inside CI's time.
-	local cmdline=$RB_SHORT_CMDLINE
+	bp_cmdline=$RB_SHORT_CMDLINE
 	if [ "$suite" = "$RB_LONG_SUITE" ] && [ "$k" = "$(head -n 1 "$out/kernels")" ]; then
-		cmdline=
+		bp_cmdline=
 	fi
-	echo "   long tests: ${cmdline:-full length}"
 	# The debug kernel's console gets warnings and worse only: at
 	# DEBUG_KOBJECT_RELEASE's info lines a serial console under emulation
 	# slows the boot; dmesg, which the host scans, keeps every line (a
 	# log buffer of 16 MiB, so that none is overwritten).
 	# After its cases it proves its detectors fire (rbtest.detectors=1,
 	# tests/guest/detectors.sh).
-	local detectors=
+	bp_detectors=
 	case $k in
-	*-rbdebug) cmdline="$cmdline loglevel=5 log_buf_len=16M rbtest.detectors=1" detectors=1 ;;
+	*-rbdebug) bp_cmdline="$bp_cmdline loglevel=5 log_buf_len=16M rbtest.detectors=1" bp_detectors=1 ;;
 	esac
 	# A boot whose load/unload rounds run at full length (no
 	# rbtest.cycles=) alone records the allocation stacks 65-lifecycle
 	# judges leaks by (RB_SLAB_TRACK): recording them slows every kmalloc.
-	case " $cmdline " in
+	case " $bp_cmdline " in
 	*" rbtest.cycles="*) ;;
-	*) cmdline="$cmdline $RB_SLAB_TRACK" ;;
+	*) bp_cmdline="$bp_cmdline $RB_SLAB_TRACK" ;;
 	esac
 	# Each boot runs what its kernel can break (rb_boot_groups in
 	# tests/vm/lib.sh, docs/testing.md section 5): the PREEMPT_RT flavour
 	# the context promises, a later kernel the compatibility subset, the
 	# other suites' kernels their own subsets; every kernel's build, W=1
 	# and sparse are above.
-	local only
-	only=$(rb_boot_groups "$suite" "$k" "$(head -n 1 "$out/kernels")" \
+	bp_only=$(rb_boot_groups "$suite" "$k" "$(head -n 1 "$out/kernels")" \
 		"$(cd tests/guest/t && ls -- *.sh | sed 's/\.sh$//' | paste -sd,)")
-	[ -z "$only" ] || cmdline="$cmdline rbtest.only=$only"
-	RB_CMDLINE="${RB_CMDLINE:-} $cmdline" tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
+	[ -z "$bp_only" ] || bp_cmdline="$bp_cmdline rbtest.only=$bp_only"
+}
+
+# boot_run SUITE OUTDIR KVER: boot one kernel of a prepared guest (in the
+# background: boot_start).  What it has to say goes to notes.txt in the
+# boot's directory, for boot_check to print; "finished" marks its end.
+boot_run() {
+	local suite=$1 out=$2 k=$3 b=$2/boot-$3 start booted=0
+	rm -f "$b/finished" "$b/booted"
+	boot_params "$suite" "$out" "$k"
+	exec >"$b/notes.txt" 2>&1
+	echo "   long tests: ${bp_cmdline%% rbtest.only=*}"
+	start=$(date +%s)
+	RB_CMDLINE="${RB_CMDLINE:-} $bp_cmdline" tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
 	echo "   guest ran for $(( $(date +%s) - start ))s"
 	tr -d '\r\000' <"$b/results.txt" >"$b/results.clean"
 	# One exception, and only one boot more: the emulator itself.  QEMU's
@@ -285,10 +293,77 @@ boot_and_check() {
 		echo "NOTE: $suite ($k): the emulated kernel crashed in early boot, before the test runner and with no ringbus module loaded; booting once more (first console: $b/console-early-crash.log)"
 		grep -aE 'Oops|BUG:|RIP:|Kernel panic' "$b/console.log" | head -n 4 | sed 's/^/    /'
 		start=$(date +%s) booted=0
-		RB_CMDLINE="${RB_CMDLINE:-} $cmdline" tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
+		RB_CMDLINE="${RB_CMDLINE:-} $bp_cmdline" tests/vm/boot.sh "$out" "$k" >"$b/boot.log" 2>&1 && booted=1
 		echo "   guest ran for $(( $(date +%s) - start ))s"
 		tr -d '\r\000' <"$b/results.txt" >"$b/results.clean"
 	fi
+	[ "$booted" = 0 ] || : >"$b/booted"
+	: >"$b/finished"
+}
+
+# The boots run RB_BOOT_JOBS at a time (default 2).  A guest under TCG
+# keeps both host CPUs busy only while its tests run two things at once
+# (stress, the fuzzer's threads); its boot, systemd, apt, DKMS and most
+# cases run one thing at a time and leave the other CPU idle, which a
+# second guest then uses.  Each case's timeout and the stall watchdog
+# allow for a guest that gets half the machine.  The results are checked
+# and printed in the order the boots started, each as soon as it and the
+# boots before it have finished.
+RB_BOOT_JOBS=${RB_BOOT_JOBS:-2}
+[ "$RB_BOOT_JOBS" -ge 1 ] 2>/dev/null || RB_BOOT_JOBS=1
+boots=()	# "SUITE OUTDIR KVER PID", started and not yet checked
+
+# boot_start SUITE OUTDIR KVER: boot_run in the background, once fewer
+# than RB_BOOT_JOBS boots run.
+boot_start() {
+	local e pids n
+	while :; do
+		pids= n=0
+		for e in "${boots[@]}"; do
+			set -- $e
+			[ -e "$2/boot-$3/finished" ] || { pids="$pids $4"; n=$((n + 1)); }
+		done
+		[ "$n" -ge "$RB_BOOT_JOBS" ] || break
+		# Until one of them ends (bash 5.1's wait -n with ids).
+		# shellcheck disable=SC2086
+		wait -n $pids
+		boot_reap
+	done
+}
+
+# boot_reap [all]: check the finished boots at the head of the list, in
+# the order they started; with "all", wait for each.
+boot_reap() {
+	local s o k pid
+	while [ "${#boots[@]}" -gt 0 ]; do
+		read -r s o k pid <<<"${boots[0]}"
+		[ "${1:-}" = all ] || [ -e "$o/boot-$k/finished" ] || return 0
+		# Its status is in "finished" and "booted"; wait -n may have
+		# reaped it already.
+		wait "$pid" 2>/dev/null
+		boots=("${boots[@]:1}")
+		boot_check "$s" "$o" "$k"
+	done
+}
+
+# boot_launch SUITE OUTDIR KVER: a boot, started when a slot is free.
+boot_launch() {
+	boot_start
+	boot_run "$1" "$2" "$3" &
+	boots+=("$1 $2 $3 $!")
+	echo "   $1 ($3): guest booting (${#boots[@]} boot(s) not yet checked)"
+}
+
+# boot_check SUITE OUTDIR KVER: the results of a finished boot: count its
+# guest cases, and check its kernel log.
+boot_check() {
+	local suite=$1 out=$2 k=$3 b=$2/boot-$3 booted=0
+	local p0=$passed f0=$failed only detectors
+	boot_params "$suite" "$out" "$k"
+	only=$bp_only detectors=$bp_detectors
+	[ ! -e "$b/booted" ] || booted=1
+	echo "== $suite: booted $k under QEMU (TCG)"
+	cat "$b/notes.txt" 2>/dev/null
 	sed -n '/^RINGBUS-TAP-BEGIN$/,/^RINGBUS-TAP-END$/p' "$b/results.clean" >"$b/tap.txt"
 	sed -n '/^RINGBUS-DMESG-BEGIN$/,/^RINGBUS-DMESG-END$/p' "$b/results.clean" >"$b/dmesg.txt"
 	sed -n '/^RINGBUS-KMEMLEAK-BEGIN$/,/^RINGBUS-KMEMLEAK-END$/p' "$b/results.clean" >"$b/kmemleak.txt"
@@ -452,25 +527,33 @@ dk_pid=
 case " $KSUITES " in
 *" bookworm "*)
 	if [ -z "${RB_NO_DEBUG_KERNEL:-}" ]; then
-		mkdir -p "$build/bookworm"
-		nice -n 19 tests/vm/debug-kernel.sh >"$build/bookworm/debug-kernel.path" \
-			2>"$build/bookworm/debug-kernel-build.log" </dev/null &
+		mkdir -p "$build/bookworm-debug"
+		nice -n 19 tests/vm/debug-kernel.sh >"$build/bookworm-debug/debug-kernel.path" \
+			2>"$build/bookworm-debug/debug-kernel-build.log" </dev/null &
 		dk_pid=$!
 	fi
 	;;
 esac
-# The debug kernel's result, reported once, before bookworm's guest is
-# prepared with it: dk is its cache directory, or empty if it failed.
+# The debug kernel is a phase of its own, "bookworm-debug", after the
+# suites: bookworm's root again (without its package life cycle, which
+# bookworm's phase runs), with the debug kernel installed and booted
+# alone.  bookworm's own kernels thus boot without waiting for it on a
+# machine where it is still being built.
+phases=$KSUITES
+[ -z "$dk_pid" ] || phases="$phases bookworm-debug"
+
+# The debug kernel's result, reported once, before its phase is
+# prepared: dk is its cache directory, or empty if it failed.
 dk_done=
 debug_kernel_result() {
 	[ -z "$dk_done" ] || return 0
 	dk_done=1 dk=
 	[ -n "$dk_pid" ] || return 0
-	if wait "$dk_pid" && dk=$(cat "$build/bookworm/debug-kernel.path") && [ -d "$dk" ]; then
+	if wait "$dk_pid" && dk=$(cat "$build/bookworm-debug/debug-kernel.path") && [ -d "$dk" ]; then
 		pass "debug kernel built: $(basename "$(ls "$dk"/linux-image-*.deb)") ($(cat "$dk/build-seconds") s when built)"
 	else
 		fail "debug kernel built (tests/vm/debug-kernel.sh)"
-		show "$build/bookworm/debug-kernel-build.log" 20
+		show "$build/bookworm-debug/debug-kernel-build.log" 20
 		dk=
 	fi
 }
@@ -490,7 +573,7 @@ prepare_job() {
 declare -A prep_pid=()
 next_suite() {
 	local s prev=
-	for s in $KSUITES; do
+	for s in $phases; do
 		[ "$prev" != "$1" ] || { echo "$s"; return; }
 		prev=$s
 	done
@@ -499,19 +582,19 @@ prepare_next() {
 	local n
 	n=$(next_suite "$1")
 	[ -n "$n" ] || return 0
-	if [ "$n" = bookworm ] && [ -n "$dk_pid" ] && [ -z "$dk_done" ]; then
+	if [ "$n" = bookworm-debug ] && [ -z "$dk_done" ]; then
 		kill -0 "$dk_pid" 2>/dev/null && return 0
 		debug_kernel_result
 	fi
-	[ "$n" != bookworm ] || [ -z "$dk_pid" ] || [ -n "$dk" ] || return 0
+	[ "$n" != bookworm-debug ] || [ -n "$dk" ] || return 0
 	mkdir -p "$build/$n"
 	rm -f "$build/$n/prepare.rc"
-	prepare_job "$n" "$([ "$n" = bookworm ] && echo "$dk")" 10 &
+	prepare_job "$n" "$([ "$n" = bookworm-debug ] && echo "$dk")" 10 &
 	prep_pid[$n]=$!
 	echo "   preparing $n's guest meanwhile (background)"
 }
 dk=
-for suite in $KSUITES; do
+for suite in $phases; do
 	out=$build/$suite
 	mkdir -p "$out"
 	echo "== $suite: preparing the guest"
@@ -532,11 +615,17 @@ for suite in $KSUITES; do
 	fi
 	if [ -n "${prep_pid[$suite]:-}" ]; then
 		wait "${prep_pid[$suite]}"
+	elif [ "$suite" = bookworm-debug ]; then
+		# The debug kernel (above), waited for here when it was not
+		# built before; the boots before run meanwhile.
+		debug_kernel_result
+		if [ -z "$dk" ]; then
+			echo "$suite - not-built -" >>"$table"
+			continue
+		fi
+		prepare_job "$suite" "$dk"
 	else
-		# bookworm's root also gets the project's debug kernel (above),
-		# waited for here when it was not built before.
-		[ "$suite" != bookworm ] || debug_kernel_result
-		prepare_job "$suite" "$([ "$suite" = bookworm ] && echo "$dk")"
+		prepare_job "$suite" ""
 	fi
 	if [ "$(cat "$out/prepare.rc" 2>/dev/null)" != 0 ]; then
 		fail "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
@@ -574,15 +663,23 @@ for suite in $KSUITES; do
 		fi
 	done
 
-	# The package life cycle, run in the root by prepare.sh.
-	parse_tap "$suite" "$out/lifecycle.log" <"$out/lifecycle.tap"
-	[ -s "$out/lifecycle.tap" ] || fail "$suite: package life cycle ran (log: $out/lifecycle.log)"
+	# The package life cycle, run in the root by prepare.sh (bookworm's,
+	# not again in the debug kernel's phase).
+	if [ "$suite" != bookworm-debug ]; then
+		parse_tap "$suite" "$out/lifecycle.log" <"$out/lifecycle.tap"
+		[ -s "$out/lifecycle.tap" ] || fail "$suite: package life cycle ran (log: $out/lifecycle.log)"
+	fi
 
 	prepare_next "$suite"
-	while read -r k; do
-		boot_and_check "$suite" "$out" "$k"
-	done <"$out/kernels"
+	# The longest boots first: the suite's first kernel (full length on
+	# bookworm) and the debug kernel, then the others.
+	for k in $(head -n 1 "$out/kernels") $(sed 1d "$out/kernels" | grep -- '-rbdebug$') \
+		$(sed 1d "$out/kernels" | grep -v -- '-rbdebug$'); do
+		boot_launch "$suite" "$out" "$k"
+	done
+	boot_reap
 done
+boot_reap all
 
 echo
 echo "Kernels booted (guest cases of each boot):"

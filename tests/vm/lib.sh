@@ -52,7 +52,7 @@ RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,66-kunit,68-faults,70-f
 # The groups only the debug kernel can run (KUnit, fault injection), left
 # out of every other boot.  69-faults-load (module loading with each allocation
 # failing in turn: about 7 to 12 s a site there, a quarter of an hour for
-# both modules) runs on request: quick.sh -k 6.12.118-rbdebug 69-faults-load.
+# both modules) runs on request: quick.sh -s bookworm-debug 69-faults-load.
 RB_DEBUG_ONLY_GROUPS=66-kunit,68-faults,69-faults-load
 
 # The groups whose subject is a suite's user space - the CLI, doctor and

@@ -10,6 +10,10 @@
 #   3. the guest test suite and its systemd unit,
 #   4. OUTDIR/root.img (ext4), OUTDIR/vmlinuz, OUTDIR/initrd.img and
 #      OUTDIR/kver for boot.sh.
+# SUITE-debug (bookworm-debug): the root of SUITE with the project's debug
+# kernel (RB_DEBUG_KERNEL, the directory of its packages; by default
+# tests/vm/debug-kernel.sh's, built first if need be) installed, the only
+# kernel it boots; the package life cycle is SUITE's own and not run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -17,6 +21,11 @@ top=$(cd "$here/../.." && pwd)
 
 suite=${1:?usage: prepare.sh SUITE OUTDIR}
 out=${2:?usage: prepare.sh SUITE OUTDIR}
+debug_only=
+if [ "$suite" != "${suite%-debug}" ]; then
+	suite=${suite%-debug} debug_only=1
+	[ -n "${RB_DEBUG_KERNEL:-}" ] || RB_DEBUG_KERNEL=$("$here/debug-kernel.sh")
+fi
 ver=$(sed -n 's/^PACKAGE_VERSION="\([0-9.]*\)".*/\1/p' "$top/dkms.conf")
 [ -n "$ver" ] || rb_die "no PACKAGE_VERSION in dkms.conf"
 
@@ -93,11 +102,14 @@ if ! chroot "$root" /bin/bash -euc "
 fi
 # The package life cycle: remove, purge, reinstall, reconfigure, and a
 # kernel upgrade where the suite offers one.  Ends installed.
-"$here/pkg-lifecycle.sh" "$root" "$ver" "$suite" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
+rm -f "$out/lifecycle.tap"
+[ -n "$debug_only" ] ||
+	"$here/pkg-lifecycle.sh" "$root" "$ver" "$suite" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
 # The project's debug kernel (tests/vm/debug-kernel.sh; RB_DEBUG_KERNEL is
 # the directory of its packages), installed like any kernel package: its
 # postinst makes the initramfs and DKMS's kernel hook builds the suite.
-if [ -n "${RB_DEBUG_KERNEL:-}" ]; then
+if [ -n "$debug_only" ]; then
+	[ -n "${RB_DEBUG_KERNEL:-}" ] || rb_die "no debug kernel for $suite-debug"
 	mkdir -p "$root/tmp/rb-debug-kernel"
 	cp "$RB_DEBUG_KERNEL"/linux-image-*.deb "$RB_DEBUG_KERNEL"/linux-headers-*.deb \
 		"$root/tmp/rb-debug-kernel/"
@@ -110,11 +122,19 @@ if [ -n "${RB_DEBUG_KERNEL:-}" ]; then
 	}
 	rm -rf "$root/tmp/rb-debug-kernel"
 fi
+# The kernels this guest boots: every kernel of the root (the one it came
+# with and, after the upgrade, the newer one), or the debug kernel alone.
+if [ -n "$debug_only" ]; then
+	ls "$root/lib/modules" | grep -- '-rbdebug$' >"$out/kernels"
+else
+	ls "$root/lib/modules" | sort -V >"$out/kernels"
+fi
+[ -s "$out/kernels" ] || rb_die "no kernel to boot in the $suite root"
 # The compiler-driven static checks (W=1, sparse) use this same root's
-# compiler and headers, what a user's DKMS build sees, for every kernel the
-# root has after the life cycle (the upgrade added one on bookworm).
+# compiler and headers, what a user's DKMS build sees, for every kernel it
+# boots.
 rm -rf "$out/static"
-for k in $(ls "$root/lib/modules" | sort -V); do
+for k in $(cat "$out/kernels"); do
 	"$top/tests/static/kbuild-checks.sh" "$root" "$k" "$root/usr/src/ringbus-$ver" "$out/static/$k"
 done
 # A third-party module built against what the package installed (ringbus.mk
@@ -129,7 +149,7 @@ cp -a "$top/tests/kunit" "$tdir/kunit"
 kos=$root/tmp/rbtest-ko
 rm -rf "$kos"
 mkdir -p "$kos"
-for k in $(ls "$root/lib/modules"); do
+for k in $(cat "$out/kernels"); do
 	chroot "$root" /bin/bash -euc "
 		make -C /lib/modules/$k/build M=/usr/lib/ringbus-tests/consumer RINGBUS_VERSION=$ver modules
 		mkdir -p /tmp/rbtest-ko/$k
@@ -155,9 +175,6 @@ rm -rf "$kos"
 rb_chroot_umount "$root"
 trap - EXIT
 
-# Every kernel of the root is booted: the one it came with and, after the
-# upgrade, the newer one.
-ls "$root/lib/modules" | sort -V >"$out/kernels"
 while read -r k; do
 	mkdir -p "$out/boot-$k"
 	cp "$root/boot/vmlinuz-$k" "$out/boot-$k/vmlinuz"

@@ -7,7 +7,7 @@
 # ENOMEM and leaves the module unloaded, or succeeds; kmemleak judges at
 # the end of the boot what a failure path leaked.  Run it with
 #   RB_CMDLINE="loglevel=5 log_buf_len=16M" RB_SLAB_TRACK= \
-#   tests/vm/quick.sh -k 6.12.118-rbdebug 69-faults-load
+#   tests/vm/quick.sh -s bookworm-debug 69-faults-load
 . "$RB_DIR/lib.sh"
 
 faults_prepare
