@@ -67,6 +67,7 @@ lintian: deb
 #   apt update && apt install ringbus-dkms ringbus-utils
 repo: deb
 	rm -rf build/repo && mkdir -p build/repo
-	cp build/deb/ringbus-dkms_*.deb build/deb/ringbus-utils_*.deb build/repo/
+	cp build/deb/ringbus-dkms_*.deb build/deb/ringbus-utils_*.deb \
+		build/deb/libringbus0_*.deb build/deb/libringbus-dev_*.deb build/repo/
 	cd build/repo && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release
 	@echo "apt repository: deb [trusted=yes] file:$(CURDIR)/build/repo ./"

@@ -99,6 +99,7 @@ fi
 # The test and benchmark programs run in the guest; here they are checked.
 user_c=$(ls tests/guest/src/*.c bench/*.c 2>/dev/null)
 if make -s -C utils clean all WERROR=-Werror >"$build/utils.log" 2>&1 &&
+	make -s -C lib clean all WERROR=-Werror >>"$build/utils.log" 2>&1 &&
 	gcc -fsyntax-only -Wall -Wextra -Werror -pthread -Iinclude/uapi $user_c >>"$build/utils.log" 2>&1; then
 	pass "user-space code builds with -Wall -Wextra -Werror"
 else
@@ -106,7 +107,8 @@ else
 	show "$build/utils.log"
 fi
 if cppcheck --quiet --enable=warning,style,performance,portability --error-exitcode=1 \
-	--inline-suppr -Iinclude/uapi utils/*.c $user_c >"$build/cppcheck.log" 2>&1; then
+	--inline-suppr -Iinclude/uapi -Ilib utils/*.c lib/*.c tests/guest/lib/*.c $user_c \
+	>"$build/cppcheck.log" 2>&1; then
 	pass "cppcheck: user-space code clean"
 else
 	fail "cppcheck: user-space code clean"
@@ -118,6 +120,15 @@ else
 	fail "ringbusctl host self-test"
 	show "$build/selftest.log"
 fi
+# libringbus's host self-test (a stand-in ioctl: the ABI negotiation and
+# each argument's layout, the error paths), its exported symbols and the
+# example's copies in docs/library.md and libringbus(3).
+if make -s -C lib check WERROR=-Werror >"$build/lib-check.log" 2>&1; then
+	pass "libringbus host self-test, exported symbols, example copies ($(sed -n 's/^# \([0-9]* checks, 0 failed\)$/\1/p' "$build/lib-check.log"))"
+else
+	fail "libringbus host self-test, exported symbols, example copies (make -C lib check)"
+	show "$build/lib-check.log"
+fi
 # The manual pages the package installs: groff warnings (man --warnings)
 # and a NAME section whatis/apropos can read (lexgrog).
 manwarn=
@@ -126,8 +137,12 @@ for page in utils/*.[1-9]; do
 	[ -z "$w" ] || manwarn="$manwarn $page: $w"
 	lexgrog "$page" >/dev/null 2>&1 || manwarn="$manwarn $page: lexgrog cannot parse its NAME section"
 done
+# libringbus's pages, run where their ".so" links resolve; one for each
+# function <ringbus.h> exports.
+lib/check-man.sh lib/man lib/ringbus.h >"$build/lib-man.log" 2>&1 ||
+	manwarn="$manwarn $(tr '\n' ' ' <"$build/lib-man.log")"
 if [ -z "$manwarn" ]; then
-	pass "man pages: no groff warnings, NAME sections parse ($(ls utils/*.[1-9] | xargs -n1 basename | tr '\n' ' '))"
+	pass "man pages: no groff warnings, NAME sections parse ($(ls utils/*.[1-9] | xargs -n1 basename | tr '\n' ' ')and $(ls lib/man/man3/*.3 | wc -l) of section 3)"
 else
 	fail "man pages: no groff warnings, NAME sections parse"
 	echo "   $manwarn"
@@ -192,10 +207,10 @@ if make -s repo >"$build/deb.log" 2>&1; then
 		-o "Dir::State::Lists=$at/lists" -o "Dir::Cache=$at/cache")
 	ver=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)".*/\1/p' dkms.conf)
 	if apt-get "${aopt[@]}" update >"$build/repo.log" 2>&1 &&
-		apt-cache "${aopt[@]}" policy ringbus-dkms ringbus-utils >>"$build/repo.log" 2>&1 &&
-		[ "$(grep -c "Candidate: $ver\$" "$build/repo.log")" = 2 ] &&
-		[ "$(grep -c "500 file:$top/build/repo ./ Packages" "$build/repo.log")" = 2 ]; then
-		pass "make repo: apt finds ringbus-dkms and ringbus-utils $ver by name in build/repo"
+		apt-cache "${aopt[@]}" policy ringbus-dkms ringbus-utils libringbus0 libringbus-dev >>"$build/repo.log" 2>&1 &&
+		[ "$(grep -c "Candidate: $ver\$" "$build/repo.log")" = 4 ] &&
+		[ "$(grep -c "500 file:$top/build/repo ./ Packages" "$build/repo.log")" = 4 ]; then
+		pass "make repo: apt finds ringbus-dkms, ringbus-utils, libringbus0 and libringbus-dev $ver by name in build/repo"
 	else
 		fail "make repo: apt finds ringbus-dkms and ringbus-utils by name in build/repo"
 		show "$build/repo.log"

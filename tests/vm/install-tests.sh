@@ -31,3 +31,8 @@ cp "$top/tests/static/symbols.sh" "$tdir/"
 rm -rf "$tdir/ringbusctl-src"
 mkdir -p "$tdir/ringbusctl-src"
 cp "$top"/utils/*.c "$top"/utils/*.h "$tdir/ringbusctl-src/"
+# libringbus's sources (lib/libringbus.c and lib/ringbus.h), compiled into
+# the 32-bit build of its test suite (35-lib); afresh, as above.
+rm -rf "$tdir/libringbus-src"
+mkdir -p "$tdir/libringbus-src"
+cp "$top/lib/libringbus.c" "$top/lib/ringbus.h" "$tdir/libringbus-src/"

@@ -55,13 +55,14 @@ RB_DEBUG_GROUPS=20-channels,50-kernel-producer,60-stress,66-kunit,68-faults,70-f
 # both modules) runs on request: quick.sh -s bookworm-debug 69-faults-load.
 RB_DEBUG_ONLY_GROUPS=66-kunit,68-faults,69-faults-load
 
-# The groups whose subject is a suite's user space - the CLI, doctor and
+# The groups whose subject is a suite's user space - the CLI, libringbus
+# (native and 32-bit), doctor and
 # DKMS's behaviour without headers: what a suite's dkms, apt and libc
 # could break, not its kernel.  Each suite runs them once: bullseye and
 # trixie on their only kernel, bookworm on its 6.12 backport (its 6.1
 # boot records every kmalloc's stack for 65-lifecycle's leak judgement,
 # which makes apt, dpkg and depmod there two to three times as slow).
-RB_USERLAND_GROUPS=30-cli,40-doctor,90-no-headers
+RB_USERLAND_GROUPS=30-cli,35-lib,40-doctor,90-no-headers
 
 # sid's kernel (the newest the archive has): what a new kernel's internals
 # could break - the compatibility subset, stress, hostile users and the

@@ -29,6 +29,7 @@ pkgs=(
 	linux-headers-amd64
 	linux-image-amd64
 	make
+	pkg-config
 	procps
 	sparse
 	systemd

@@ -62,7 +62,7 @@ why=$(gone)
 [ -n "$(out_root "getent group ringbus")" ] || why="$why the ringbus group went (Debian keeps system groups)"
 tap $([ -z "$why" ] && echo 0 || echo 1) "lifecycle: apt-get purge removes everything but the ringbus group" $why
 
-in_root "$apt_local install ringbus-dkms ringbus-utils"
+in_root "$apt_local install ringbus-dkms ringbus-utils libringbus-dev"
 installed_for "$old"
 tap $? "lifecycle: reinstall builds and installs the modules for $old"
 

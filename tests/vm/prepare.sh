@@ -73,7 +73,8 @@ if dpkg --compare-versions "$root_libc" lt "$host_libc"; then
 	trap - EXIT
 	debs=$root/tmp/rb-deb
 fi
-cp "$debs"/ringbus-dkms_"$ver"_all.deb "$debs"/ringbus-utils_"$ver"_*.deb "$repo/"
+cp "$debs"/ringbus-dkms_"$ver"_all.deb "$debs"/ringbus-utils_"$ver"_*.deb \
+	"$debs"/libringbus0_"$ver"_*.deb "$debs"/libringbus-dev_"$ver"_*.deb "$repo/"
 rm -rf "$root/tmp/rb-deb"
 (cd "$repo" && apt-ftparchive packages . >Packages && apt-ftparchive release . >Release)
 echo "deb [trusted=yes] file:/srv/ringbus-repo ./" >"$root/etc/apt/sources.list.d/ringbus.list"
@@ -94,7 +95,7 @@ if ! chroot "$root" /bin/bash -euc "
 	# Only the local repository: nothing is fetched from the network.
 	apt-get update -o Dir::Etc::sourcelist=sources.list.d/ringbus.list \
 		-o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
-	apt-get install -y --no-install-recommends ringbus-dkms ringbus-utils
+	apt-get install -y --no-install-recommends ringbus-dkms ringbus-utils libringbus-dev
 	/usr/lib/ringbus-tests/build-programs
 " >"$log" 2>&1; then
 	tail -n 40 "$log" >&2
