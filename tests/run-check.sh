@@ -527,12 +527,15 @@ esac
 # The roots (tests/vm/mkroot.sh, 2 to 4 minutes each) and the debug kernel
 # (tests/vm/debug-kernel.sh, about 24 minutes of both CPUs) are built once
 # and cached.  On a machine without them both build in the background
-# while the suites before bookworm (last in CI's matrix) boot their
-# guests: mmdebstrap waits on the network, and a guest under TCG leaves a
-# CPU idle whenever its tests run one thing at a time.  The roots come
-# first, in the order the suites need them, at a low priority (a suite's
-# own mkroot.sh call in prepare.sh waits for the root's lock); the debug
-# kernel at the lowest.  Warm, each prints its cached path at once.
+# while the stock kernels boot: mmdebstrap waits on the network, and a
+# guest under TCG leaves a CPU idle whenever its tests run one thing at a
+# time.  The roots come first, in the order the suites need them, at a
+# low priority (a suite's own mkroot.sh call in prepare.sh waits for the
+# root's lock).  The debug kernel builds at the guests' own priority: its
+# phase, last, waits for it, so on a machine without it the build is the
+# run's longest path (at the lowest priority, two guests at once left it
+# so little that it took 55 minutes).  Warm, each prints its cached path
+# at once.
 (
 	for s in $KSUITES; do
 		nice -n 5 tests/vm/mkroot.sh "$s" >/dev/null 2>&1 </dev/null || :
@@ -543,7 +546,7 @@ case " $KSUITES " in
 *" bookworm "*)
 	if [ -z "${RB_NO_DEBUG_KERNEL:-}" ]; then
 		mkdir -p "$build/bookworm-debug"
-		nice -n 19 tests/vm/debug-kernel.sh >"$build/bookworm-debug/debug-kernel.path" \
+		tests/vm/debug-kernel.sh >"$build/bookworm-debug/debug-kernel.path" \
 			2>"$build/bookworm-debug/debug-kernel-build.log" </dev/null &
 		dk_pid=$!
 	fi
