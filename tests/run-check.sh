@@ -701,9 +701,9 @@ boot_reap all
 
 echo
 echo "Kernels booted (guest cases of each boot):"
-printf '  %-10s %-28s %7s %7s\n' suite kernel passed failed
+printf '  %-14s %-28s %7s %7s\n' suite kernel passed failed
 while read -r su k p f; do
-	printf '  %-10s %-28s %7s %7s\n' "$su" "$k" "$p" "$f"
+	printf '  %-14s %-28s %7s %7s\n' "$su" "$k" "$p" "$f"
 done <"$table"
 echo
 if [ "$failed" -gt 0 ]; then
