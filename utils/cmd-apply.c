@@ -54,14 +54,10 @@ enum status {
 	ST_WOULD_CREATE, ST_WOULD_RECREATE, ST_COUNT
 };
 
+/* As text; in JSON with "_" for the blank ("would_create"). */
 static const char *const status_text[ST_COUNT] = {
 	"ok", "created", "differs", "recreated", "kept", "failed",
 	"would create", "would recreate",
-};
-
-static const char *const status_json[ST_COUNT] = {
-	"ok", "created", "differs", "recreated", "kept", "failed",
-	"would_create", "would_recreate",
 };
 
 struct apply {
@@ -355,7 +351,15 @@ static void report(struct apply *a, const struct decl *d, enum status st,
 	a->count[st]++;
 	out_open_object(NULL, false);
 	print_fp("%-15s", status_text[st]);
-	print_string(PRINT_JSON, "status", NULL, status_json[st]);
+	if (out_json()) {
+		char key[sizeof("would recreate")], *p;
+
+		snprintf(key, sizeof(key), "%s", status_text[st]);
+		p = strchr(key, ' ');
+		if (p)
+			*p = '_';
+		print_string(PRINT_JSON, "status", NULL, key);
+	}
 	print_string(PRINT_ANY, "name", "%s", d->cr.name);
 	print_string(PRINT_JSON, "source", NULL, d->source);
 	if (st == ST_KEPT) {
