@@ -11,7 +11,7 @@
 #   make deb              build the ringbus-dkms and ringbus-utils packages
 #   make repo             the same as a local apt repository in build/repo/
 #   make docs-capture     rerun the commands docs/concepts.md shows, in a guest,
-#                         and update docs/captured/ and the doc from their output
+#                         and update docs/captured/ and both languages' tours
 #
 # The kernel build itself is described by ./Kbuild; DKMS calls
 # "make KVER=<version> modules" here (see dkms.conf).
@@ -46,8 +46,9 @@ check:
 demo:
 	demo/host.sh
 
-# docs/captured/*.txt and their copies in docs/concepts.md, from a guest
-# (docs/capture/host.sh --check verifies the doc without a guest).
+# docs/captured/*.txt and their copies in docs/concepts.md and
+# docs/ru/concepts.md, from a guest (docs/capture/host.sh --check verifies
+# both without a guest).
 docs-capture:
 	docs/capture/host.sh
 

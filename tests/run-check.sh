@@ -87,11 +87,12 @@ else
 	show "$build/abi-coverage.log"
 fi
 
-# docs/concepts.md shows exactly the output make docs-capture captured.
+# docs/concepts.md and its Russian version docs/ru/concepts.md show
+# exactly the output make docs-capture captured, block for block.
 if docs/capture/host.sh --check >"$build/docs-capture.log" 2>&1; then
-	pass "docs/concepts.md: every capture block equals its docs/captured/ transcript"
+	pass "docs/concepts.md, docs/ru/concepts.md: every capture block equals its docs/captured/ transcript, the same blocks in both"
 else
-	fail "docs/concepts.md: every capture block equals its docs/captured/ transcript (make docs-capture: docs/capture/host.sh)"
+	fail "docs/concepts.md, docs/ru/concepts.md: every capture block equals its docs/captured/ transcript, the same blocks in both (make docs-capture: docs/capture/host.sh)"
 	show "$build/docs-capture.log"
 fi
 

@@ -4,13 +4,16 @@
 # docs/capture/host.sh [-s SUITE] [-k KVER]  capture: boot the guest make check
 #     prepares (build/check/SUITE, prepared first if it is not there), run
 #     docs/capture/guest.sh in it, split its output into
-#     docs/captured/NAME.txt and update docs/concepts.md from them.
-# host.sh --update  only update docs/concepts.md from docs/captured/.
-# host.sh --check     verify that every capture block of
-#     docs/concepts.md matches its docs/captured/NAME.txt and that every
-#     captured file is used (no boot, no root needed); exit 1 on drift.
+#     docs/captured/NAME.txt and update both documents from them.
+# host.sh --update  only update both documents from docs/captured/.
+# host.sh --check     verify that every capture block of both documents
+#     matches its docs/captured/NAME.txt, that both use the same capture
+#     names in the same order and that every captured file is used (no
+#     boot, no root needed); exit 1 on drift.
 #
-# In docs/concepts.md a capture block is
+# The documents are docs/concepts.md and its Russian version
+# docs/ru/concepts.md: both show the same captured output.  In each, a
+# capture block is
 #     <!-- capture NAME -->
 #     ```
 #     ...the contents of docs/captured/NAME.txt...
@@ -23,7 +26,9 @@ top=$(cd "$here/../.." && pwd)
 vm=$top/tests/vm
 . "$vm/lib.sh"
 
-doc=$top/docs/concepts.md
+# The documents rendered from docs/captured/, named relative to $top; the
+# first is the reference the others' capture names are compared with.
+docs=(docs/concepts.md docs/ru/concepts.md)
 capdir=$top/docs/captured
 
 # render DOC CAPDIR: DOC with every capture block filled from CAPDIR.
@@ -74,40 +79,59 @@ render() {
 	}' "$1"
 }
 
-# The capture names docs/concepts.md uses.
+# used_names DOC: the capture names DOC (relative to $top) uses, in order.
 used_names() {
-	sed -n 's/^<!-- capture \([a-z0-9_-]*\) -->$/\1/p' "$doc"
+	sed -n 's/^<!-- capture \([a-z0-9_-]*\) -->$/\1/p' "$top/$1"
 }
 
 check() {
-	local rc=0 tmp f n
+	local rc=0 tmp d f n ref=${docs[0]}
 	tmp=$(mktemp)
-	render "$doc" "$capdir" >"$tmp" || rc=1
-	if ! cmp -s "$tmp" "$doc"; then
-		rb_log "docs/concepts.md differs from docs/captured/ (run docs/capture/host.sh --update):"
-		diff -u "$doc" "$tmp" | head -n 40 >&2 || true
-		rc=1
-	fi
+	for d in "${docs[@]}"; do
+		[ -f "$top/$d" ] || { rb_log "$d is missing"; rc=1; continue; }
+		render "$top/$d" "$capdir" >"$tmp" || rc=1
+		if ! cmp -s "$tmp" "$top/$d"; then
+			rb_log "$d differs from docs/captured/ (run docs/capture/host.sh --update):"
+			diff -u "$top/$d" "$tmp" | head -n 40 >&2 || true
+			rc=1
+		fi
+		# Both languages show the same output: the same blocks, in the same order.
+		if [ "$d" != "$ref" ] && [ -f "$top/$ref" ] &&
+			! diff <(used_names "$ref") <(used_names "$d") >/dev/null; then
+			rb_log "$d does not use the same capture blocks, in the same order, as $ref:"
+			diff -u --label "$ref" --label "$d" <(used_names "$ref") <(used_names "$d") >&2 || true
+			rc=1
+		fi
+	done
 	rm -f "$tmp"
 	for f in "$capdir"/*.txt; do
 		[ -e "$f" ] || continue
 		n=$(basename "$f" .txt)
-		used_names | grep -x "$n" >/dev/null || {
-			rb_log "docs/captured/$n.txt is not used by docs/concepts.md"
-			rc=1
-		}
+		for d in "${docs[@]}"; do
+			[ -f "$top/$d" ] && used_names "$d" | grep -x "$n" >/dev/null && continue 2
+		done
+		rb_log "docs/captured/$n.txt is used by no document (${docs[*]})"
+		rc=1
 	done
-	[ "$rc" = 0 ] && echo "docs/concepts.md matches docs/captured/ ($(used_names | wc -l) blocks)"
+	[ "$rc" = 0 ] && echo "${docs[*]}: each matches docs/captured/ ($(used_names "$ref" | wc -l) blocks)"
 	return $rc
 }
 
+# update: render every document first, then write them all (or none).
 update() {
-	local tmp
-	tmp=$(mktemp)
-	render "$doc" "$capdir" >"$tmp" || { rm -f "$tmp"; rb_die "docs/concepts.md was not updated"; }
-	cat "$tmp" >"$doc"
-	rm -f "$tmp"
-	rb_log "docs/concepts.md updated from docs/captured/"
+	local d tmps=() i
+	for d in "${docs[@]}"; do
+		tmps+=("$(mktemp)")
+		render "$top/$d" "$capdir" >"${tmps[-1]}" || {
+			rm -f "${tmps[@]}"
+			rb_die "$d could not be rendered: no document was updated"
+		}
+	done
+	for i in "${!docs[@]}"; do
+		cat "${tmps[$i]}" >"$top/${docs[$i]}"
+	done
+	rm -f "${tmps[@]}"
+	rb_log "${docs[*]} updated from docs/captured/"
 }
 
 case "${1:-}" in
