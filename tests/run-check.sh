@@ -57,162 +57,147 @@ show() {
 }
 
 # --- static checks on the host ---------------------------------------------
-# host_checks: everything checked on this machine itself; run while the
-# first guests are prepared in the background (below).
-host_checks() {
-	if tests/static/checkpatch.sh >"$build/checkpatch.log" 2>&1; then
-		pass "checkpatch --strict: no errors, warnings or checks"
-	else
-		fail "checkpatch --strict"
-		show "$build/checkpatch.log"
-	fi
+if tests/static/checkpatch.sh >"$build/checkpatch.log" 2>&1; then
+	pass "checkpatch --strict: no errors, warnings or checks"
+else
+	fail "checkpatch --strict"
+	show "$build/checkpatch.log"
+fi
 
-	if tests/static/kernel-doc.sh >"$build/kernel-doc.log" 2>&1; then
-		pass "kernel-doc: no warnings; $(tail -n 1 "$build/kernel-doc.log") with Context: and Return:"
-	else
-		fail "kernel-doc: no warnings; Context: and Return: on every exported function"
-		show "$build/kernel-doc.log"
-	fi
+if tests/static/kernel-doc.sh >"$build/kernel-doc.log" 2>&1; then
+	pass "kernel-doc: no warnings; $(tail -n 1 "$build/kernel-doc.log") with Context: and Return:"
+else
+	fail "kernel-doc: no warnings; Context: and Return: on every exported function"
+	show "$build/kernel-doc.log"
+fi
 
-	# The generated parts of docs/abi.md and docs/kernel-api.md match the code.
-	if scripts/gen-abi-doc.sh --check >"$build/abi-doc.log" 2>&1; then
-		pass "docs/abi.md ioctl table and structs, docs/kernel-api.md: current with the code (scripts/gen-abi-doc.sh)"
-	else
-		fail "docs/abi.md and docs/kernel-api.md current with the code (run scripts/gen-abi-doc.sh)"
-		show "$build/abi-doc.log"
-	fi
+# The generated parts of docs/abi.md and docs/kernel-api.md match the code.
+if scripts/gen-abi-doc.sh --check >"$build/abi-doc.log" 2>&1; then
+	pass "docs/abi.md ioctl table and structs, docs/kernel-api.md: current with the code (scripts/gen-abi-doc.sh)"
+else
+	fail "docs/abi.md and docs/kernel-api.md current with the code (run scripts/gen-abi-doc.sh)"
+	show "$build/abi-doc.log"
+fi
 
-	# The hand-written parts of docs/abi.md name everything the code declares.
-	if tests/static/abi-coverage.sh >"$build/abi-coverage.log" 2>&1; then
-		pass "docs/abi.md: $(tail -n 1 "$build/abi-coverage.log" | sed 's/^abi-coverage: //')"
-	else
-		fail "docs/abi.md documents every sysfs attribute, /proc file, module parameter and errno (tests/static/abi-coverage.sh)"
-		show "$build/abi-coverage.log"
-	fi
+# The hand-written parts of docs/abi.md name everything the code declares.
+if tests/static/abi-coverage.sh >"$build/abi-coverage.log" 2>&1; then
+	pass "docs/abi.md: $(tail -n 1 "$build/abi-coverage.log" | sed 's/^abi-coverage: //')"
+else
+	fail "docs/abi.md documents every sysfs attribute, /proc file, module parameter and errno (tests/static/abi-coverage.sh)"
+	show "$build/abi-coverage.log"
+fi
 
-	# docs/concepts.md and its Russian version docs/ru/concepts.md show
-	# exactly the output make docs-capture captured, block for block.
-	if docs/capture/host.sh --check >"$build/docs-capture.log" 2>&1; then
-		pass "docs/concepts.md, docs/ru/concepts.md: every capture block equals its docs/captured/ transcript, the same blocks in both"
-	else
-		fail "docs/concepts.md, docs/ru/concepts.md: every capture block equals its docs/captured/ transcript, the same blocks in both (make docs-capture: docs/capture/host.sh)"
-		show "$build/docs-capture.log"
-	fi
+# docs/concepts.md and its Russian version docs/ru/concepts.md show
+# exactly the output make docs-capture captured, block for block.
+if docs/capture/host.sh --check >"$build/docs-capture.log" 2>&1; then
+	pass "docs/concepts.md, docs/ru/concepts.md: every capture block equals its docs/captured/ transcript, the same blocks in both"
+else
+	fail "docs/concepts.md, docs/ru/concepts.md: every capture block equals its docs/captured/ transcript, the same blocks in both (make docs-capture: docs/capture/host.sh)"
+	show "$build/docs-capture.log"
+fi
 
-	# User-space code: strict warnings, cppcheck, and ringbusctl's host self-test.
-	# The test and benchmark programs run in the guest; here they are checked.
-	user_c=$(ls tests/guest/src/*.c bench/*.c 2>/dev/null)
-	if make -s -C utils clean all WERROR=-Werror >"$build/utils.log" 2>&1 &&
-		make -s -C lib clean all WERROR=-Werror >>"$build/utils.log" 2>&1 &&
-		gcc -fsyntax-only -Wall -Wextra -Werror -pthread -Iinclude/uapi $user_c >>"$build/utils.log" 2>&1; then
-		pass "user-space code builds with -Wall -Wextra -Werror"
-	else
-		fail "user-space code builds with -Wall -Wextra -Werror"
-		show "$build/utils.log"
-	fi
-	if cppcheck --quiet --enable=warning,style,performance,portability --error-exitcode=1 \
-		--inline-suppr -Iinclude/uapi -Ilib utils/*.c lib/*.c tests/guest/lib/*.c $user_c \
-		>"$build/cppcheck.log" 2>&1; then
-		pass "cppcheck: user-space code clean"
-	else
-		fail "cppcheck: user-space code clean"
-		show "$build/cppcheck.log"
-	fi
-	if RB_REQUIRE_ZSH=1 utils/selftest.sh utils/ringbusctl >"$build/selftest.log" 2>&1; then
-		pass "ringbusctl host self-test ($(tail -n 1 "$build/selftest.log"))"
-	else
-		fail "ringbusctl host self-test"
-		show "$build/selftest.log"
-	fi
-	# libringbus's host self-test (a stand-in ioctl: the ABI negotiation and
-	# each argument's layout, the error paths), its exported symbols and the
-	# example's copies in docs/library.md and libringbus(3).
-	if make -s -C lib check WERROR=-Werror >"$build/lib-check.log" 2>&1; then
-		pass "libringbus host self-test, exported symbols, example copies ($(sed -n 's/^# \([0-9]* checks, 0 failed\)$/\1/p' "$build/lib-check.log"))"
-	else
-		fail "libringbus host self-test, exported symbols, example copies (make -C lib check)"
-		show "$build/lib-check.log"
-	fi
-	# The manual pages the package installs: groff warnings (man --warnings)
-	# and a NAME section whatis/apropos can read (lexgrog).
-	manwarn=
-	for page in utils/*.[1-9]; do
-		w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)
-		[ -z "$w" ] || manwarn="$manwarn $page: $w"
-		lexgrog "$page" >/dev/null 2>&1 || manwarn="$manwarn $page: lexgrog cannot parse its NAME section"
-	done
-	# libringbus's pages, run where their ".so" links resolve; one for each
-	# function <ringbus.h> exports.
-	lib/check-man.sh lib/man lib/ringbus.h >"$build/lib-man.log" 2>&1 ||
-		manwarn="$manwarn $(tr '\n' ' ' <"$build/lib-man.log")"
-	if [ -z "$manwarn" ]; then
-		pass "man pages: no groff warnings, NAME sections parse ($(ls utils/*.[1-9] | xargs -n1 basename | tr '\n' ' ')and $(ls lib/man/man3/*.3 | wc -l) of section 3)"
-	else
-		fail "man pages: no groff warnings, NAME sections parse"
-		echo "   $manwarn"
-	fi
-	# make without kernel headers: one line naming the package.
-	if out=$(make -s modules KVER=0.0.0-none 2>&1); then
-		fail "make without headers stops"
-	elif [ "$(printf '%s\n' "$out" | grep -c '^ringbus:')" = 1 ] &&
-		grep -q 'install the Debian package linux-headers-0.0.0-none' <<<"$out"; then
-		pass "make without headers stops with one line naming linux-headers-<version>"
-	else
-		fail "make without headers stops with one line naming linux-headers-<version>"
-		echo "    $out"
-	fi
-	# The boots' stall watchdog (tests/vm/boot.sh), against a fake emulator.
-	if tests/vm/stall-selftest.sh >"$build/stall-selftest.log" 2>&1; then
-		pass "boot.sh stops a guest that went silent and names its last case ($(tail -n 1 "$build/stall-selftest.log"))"
-	else
-		fail "boot.sh stops a guest that went silent and names its last case"
-		show "$build/stall-selftest.log"
-	fi
+# User-space code: strict warnings, cppcheck, and ringbusctl's host self-test.
+# The test and benchmark programs run in the guest; here they are checked.
+user_c=$(ls tests/guest/src/*.c bench/*.c 2>/dev/null)
+if make -s -C utils clean all WERROR=-Werror >"$build/utils.log" 2>&1 &&
+	make -s -C lib clean all WERROR=-Werror >>"$build/utils.log" 2>&1 &&
+	gcc -fsyntax-only -Wall -Wextra -Werror -pthread -Iinclude/uapi $user_c >>"$build/utils.log" 2>&1; then
+	pass "user-space code builds with -Wall -Wextra -Werror"
+else
+	fail "user-space code builds with -Wall -Wextra -Werror"
+	show "$build/utils.log"
+fi
+if cppcheck --quiet --enable=warning,style,performance,portability --error-exitcode=1 \
+	--inline-suppr -Iinclude/uapi -Ilib utils/*.c lib/*.c tests/guest/lib/*.c $user_c \
+	>"$build/cppcheck.log" 2>&1; then
+	pass "cppcheck: user-space code clean"
+else
+	fail "cppcheck: user-space code clean"
+	show "$build/cppcheck.log"
+fi
+if RB_REQUIRE_ZSH=1 utils/selftest.sh utils/ringbusctl >"$build/selftest.log" 2>&1; then
+	pass "ringbusctl host self-test ($(tail -n 1 "$build/selftest.log"))"
+else
+	fail "ringbusctl host self-test"
+	show "$build/selftest.log"
+fi
+# libringbus's host self-test (a stand-in ioctl: the ABI negotiation and
+# each argument's layout, the error paths), its exported symbols and the
+# example's copies in docs/library.md and libringbus(3).
+if make -s -C lib check WERROR=-Werror >"$build/lib-check.log" 2>&1; then
+	pass "libringbus host self-test, exported symbols, example copies ($(sed -n 's/^# \([0-9]* checks, 0 failed\)$/\1/p' "$build/lib-check.log"))"
+else
+	fail "libringbus host self-test, exported symbols, example copies (make -C lib check)"
+	show "$build/lib-check.log"
+fi
+# The manual pages the package installs: groff warnings (man --warnings)
+# and a NAME section whatis/apropos can read (lexgrog).
+manwarn=
+for page in utils/*.[1-9]; do
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)
+	[ -z "$w" ] || manwarn="$manwarn $page: $w"
+	lexgrog "$page" >/dev/null 2>&1 || manwarn="$manwarn $page: lexgrog cannot parse its NAME section"
+done
+# libringbus's pages, run where their ".so" links resolve; one for each
+# function <ringbus.h> exports.
+lib/check-man.sh lib/man lib/ringbus.h >"$build/lib-man.log" 2>&1 ||
+	manwarn="$manwarn $(tr '\n' ' ' <"$build/lib-man.log")"
+if [ -z "$manwarn" ]; then
+	pass "man pages: no groff warnings, NAME sections parse ($(ls utils/*.[1-9] | xargs -n1 basename | tr '\n' ' ')and $(ls lib/man/man3/*.3 | wc -l) of section 3)"
+else
+	fail "man pages: no groff warnings, NAME sections parse"
+	echo "   $manwarn"
+fi
+# make without kernel headers: one line naming the package.
+if out=$(make -s modules KVER=0.0.0-none 2>&1); then
+	fail "make without headers stops"
+elif [ "$(printf '%s\n' "$out" | grep -c '^ringbus:')" = 1 ] &&
+	grep -q 'install the Debian package linux-headers-0.0.0-none' <<<"$out"; then
+	pass "make without headers stops with one line naming linux-headers-<version>"
+else
+	fail "make without headers stops with one line naming linux-headers-<version>"
+	echo "    $out"
+fi
+# The boots' stall watchdog (tests/vm/boot.sh), against a fake emulator.
+if tests/vm/stall-selftest.sh >"$build/stall-selftest.log" 2>&1; then
+	pass "boot.sh stops a guest that went silent and names its last case ($(tail -n 1 "$build/stall-selftest.log"))"
+else
+	fail "boot.sh stops a guest that went silent and names its last case"
+	show "$build/stall-selftest.log"
+fi
 
-	# debian/control's Testsuite: autopkgtest-pkg-dkms is what autodep8 turns
-	# into DKMS's generic test, /usr/lib/dkms/dkms-autopkgtest; every root's
-	# life cycle runs that (tests/vm/pkg-lifecycle.sh).
-	if autodep8 >"$build/autodep8.log" 2>&1 &&
-		grep -qx 'Test-Command: /usr/lib/dkms/dkms-autopkgtest' "$build/autodep8.log"; then
-		pass "autodep8: Testsuite: autopkgtest-pkg-dkms is DKMS's test (/usr/lib/dkms/dkms-autopkgtest, run in every root)"
-	else
-		fail "autodep8: Testsuite: autopkgtest-pkg-dkms is DKMS's test"
-		show "$build/autodep8.log"
-	fi
+# debian/control's Testsuite: autopkgtest-pkg-dkms is what autodep8 turns
+# into DKMS's generic test, /usr/lib/dkms/dkms-autopkgtest; every root's
+# life cycle runs that (tests/vm/pkg-lifecycle.sh).
+if autodep8 >"$build/autodep8.log" 2>&1 &&
+	grep -qx 'Test-Command: /usr/lib/dkms/dkms-autopkgtest' "$build/autodep8.log"; then
+	pass "autodep8: Testsuite: autopkgtest-pkg-dkms is DKMS's test (/usr/lib/dkms/dkms-autopkgtest, run in every root)"
+else
+	fail "autodep8: Testsuite: autopkgtest-pkg-dkms is DKMS's test"
+	show "$build/autodep8.log"
+fi
 
-	# The one-version rule: debian/check-versions.sh (run by debian/rules)
-	# passes on the tree and fails on a copy where dkms.conf has drifted.
-	vtmp=$(mktemp -d)
-	mkdir -p "$vtmp/debian" "$vtmp/utils"
-	cp debian/changelog debian/check-versions.sh "$vtmp/debian/"
-	cp utils/ringbusctl.c "$vtmp/utils/"
-	sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="99.0.0"/' dkms.conf >"$vtmp/dkms.conf"
-	if sh debian/check-versions.sh >"$build/versions.log" 2>&1 &&
-		! (cd "$vtmp" && sh debian/check-versions.sh) >>"$build/versions.log" 2>&1 &&
-		grep -q 'dkms.conf PACKAGE_VERSION says 99.0.0' "$build/versions.log"; then
-		pass "versions: changelog, dkms.conf and ringbusctl agree; a drifted dkms.conf fails debian/check-versions.sh"
-	else
-		fail "versions: changelog, dkms.conf and ringbusctl agree; a drifted dkms.conf fails debian/check-versions.sh"
-		show "$build/versions.log"
-	fi
-	rm -rf "$vtmp"
-	# lintian on the packages built first (below).
-	if [ -n "$debs_built" ]; then
-		if debian/lintian.sh >"$build/lintian.log" 2>&1; then
-			pass "lintian --pedantic: no errors, warnings or pedantic tags"
-		else
-			fail "lintian --pedantic: no errors, warnings or pedantic tags"
-			show "$build/lintian.log"
-		fi
-	fi
-}
+# The one-version rule: debian/check-versions.sh (run by debian/rules)
+# passes on the tree and fails on a copy where dkms.conf has drifted.
+vtmp=$(mktemp -d)
+mkdir -p "$vtmp/debian" "$vtmp/utils"
+cp debian/changelog debian/check-versions.sh "$vtmp/debian/"
+cp utils/ringbusctl.c "$vtmp/utils/"
+sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="99.0.0"/' dkms.conf >"$vtmp/dkms.conf"
+if sh debian/check-versions.sh >"$build/versions.log" 2>&1 &&
+	! (cd "$vtmp" && sh debian/check-versions.sh) >>"$build/versions.log" 2>&1 &&
+	grep -q 'dkms.conf PACKAGE_VERSION says 99.0.0' "$build/versions.log"; then
+	pass "versions: changelog, dkms.conf and ringbusctl agree; a drifted dkms.conf fails debian/check-versions.sh"
+else
+	fail "versions: changelog, dkms.conf and ringbusctl agree; a drifted dkms.conf fails debian/check-versions.sh"
+	show "$build/versions.log"
+fi
+rm -rf "$vtmp"
 
 # The Debian packages: built (make repo: make deb, then the local apt
 # repository of the README), and lintian --pedantic clean.
-debs_built=
 if make -s repo >"$build/deb.log" 2>&1; then
 	pass "dpkg-buildpackage: ringbus-dkms and ringbus-utils built"
-	debs_built=1
 	export RB_DEBS_FRESH=1
 	# apt reads that repository by name: its own state in a scratch
 	# directory, nothing installed, the machine's lists untouched.
@@ -232,6 +217,12 @@ if make -s repo >"$build/deb.log" 2>&1; then
 		show "$build/repo.log"
 	fi
 	rm -rf "$at"
+	if debian/lintian.sh >"$build/lintian.log" 2>&1; then
+		pass "lintian --pedantic: no errors, warnings or pedantic tags"
+	else
+		fail "lintian --pedantic: no errors, warnings or pedantic tags"
+		show "$build/lintian.log"
+	fi
 else
 	fail "dpkg-buildpackage: ringbus-dkms and ringbus-utils built"
 	show "$build/deb.log"
@@ -290,7 +281,7 @@ boot_params() {
 }
 
 # boot_run SUITE OUTDIR KVER: boot one kernel of a prepared guest (in the
-# background: boot_launch_pending).  What it has to say goes to notes.txt in the
+# background: boot_start).  What it has to say goes to notes.txt in the
 # boot's directory, for boot_check to print; "finished" marks its end.
 boot_run() {
 	local suite=$1 out=$2 k=$3 b=$2/boot-$3 start booted=0
@@ -337,59 +328,22 @@ boot_run() {
 RB_BOOT_JOBS=${RB_BOOT_JOBS:-2}
 [ "$RB_BOOT_JOBS" -ge 1 ] 2>/dev/null || RB_BOOT_JOBS=1
 boots=()	# "SUITE OUTDIR KVER PID", started and not yet checked
-pending=()	# "RANK SUITE OUTDIR KVER", prepared and not yet started
 
-# boot_rank SUITE KVER FIRST: where a boot goes in the queue, longest
-# first (measured, docs/testing.md section 5): the debug kernel; bookworm's
-# first kernel (full-length stress and 200 load/unload rounds); trixie and
-# bullseye (the suite groups); bookworm's 6.12 backport; sid; PREEMPT_RT.
-# Whatever is prepared starts when a slot is free, the longest first, so
-# the last boots to end are short ones.
-boot_rank() {
-	case $2 in
-	*-rbdebug) echo 1 ;;
-	*-rt-*) echo 7 ;;
-	"$3")
-		case $1 in
-		bookworm) echo 2 ;;
-		trixie) echo 3 ;;
-		bullseye) echo 4 ;;
-		*) echo 6 ;;
-		esac
-		;;
-	*) echo 5 ;;
-	esac
-}
-
-# boots_running: how many started boots have not finished.
-boots_running() {
-	local e n=0
-	for e in "${boots[@]}"; do
-		set -- $e
-		[ -e "$2/boot-$3/finished" ] || n=$((n + 1))
-	done
-	echo "$n"
-}
-
-# boot_launch_pending: start the queued boots, longest first, while fewer
-# than RB_BOOT_JOBS run.  Each tells the event queue when it ends.
-boot_launch_pending() {
-	local best i r s o k
-	while [ "${#pending[@]}" -gt 0 ] && [ "$(boots_running)" -lt "$RB_BOOT_JOBS" ]; do
-		best=0
-		for i in "${!pending[@]}"; do
-			[ "${pending[$i]%% *}" -ge "${pending[$best]%% *}" ] || best=$i
+# boot_start SUITE OUTDIR KVER: boot_run in the background, once fewer
+# than RB_BOOT_JOBS boots run.
+boot_start() {
+	local e pids n
+	while :; do
+		pids= n=0
+		for e in "${boots[@]}"; do
+			set -- $e
+			[ -e "$2/boot-$3/finished" ] || { pids="$pids $4"; n=$((n + 1)); }
 		done
-		read -r r s o k <<<"${pending[$best]}"
-		pending=("${pending[@]:0:$best}" "${pending[@]:$((best + 1))}")
-		rm -f "$o/boot-$k/finished"
-		(
-			trap ': >"$o/boot-$k/finished"; echo "boot $s $k" >"$evq"' EXIT
-			boot_run "$s" "$o" "$k"
-		) &
-		boots+=("$s $o $k $!")
-		outstanding=$((outstanding + 1))
-		echo "   $s ($k): guest booting (${#boots[@]} boot(s) not yet checked, ${#pending[@]} waiting)"
+		[ "$n" -ge "$RB_BOOT_JOBS" ] || break
+		# Until one of them ends (bash 5.1's wait -n with ids).
+		# shellcheck disable=SC2086
+		wait -n $pids
+		boot_reap
 	done
 }
 
@@ -400,10 +354,20 @@ boot_reap() {
 	while [ "${#boots[@]}" -gt 0 ]; do
 		read -r s o k pid <<<"${boots[0]}"
 		[ "${1:-}" = all ] || [ -e "$o/boot-$k/finished" ] || return 0
+		# Its status is in "finished" and "booted"; wait -n may have
+		# reaped it already.
 		wait "$pid" 2>/dev/null
 		boots=("${boots[@]:1}")
 		boot_check "$s" "$o" "$k"
 	done
+}
+
+# boot_launch SUITE OUTDIR KVER: a boot, started when a slot is free.
+boot_launch() {
+	boot_start
+	boot_run "$1" "$2" "$3" &
+	boots+=("$1 $2 $3 $!")
+	echo "   $1 ($3): guest booting (${#boots[@]} boot(s) not yet checked)"
 }
 
 # boot_check SUITE OUTDIR KVER: the results of a finished boot: count its
@@ -561,22 +525,6 @@ case " ${RB_CMDLINE:-} " in
 	RB_CMDLINE=${RB_CMDLINE//rbtest.only=/rbtest.ignored=}
 	;;
 esac
-# --- the guests ---------------------------------------------------------------
-# The schedule: every guest is prepared (prepare.sh: chroot, apt, DKMS
-# builds, W=1, sparse, the package life cycle; 2 to 6 minutes each) in the
-# background, one suite after another from the start of the run, while the
-# host checks above and then the boots run; the debug kernel's phase
-# beside them as soon as its kernel is there.  A prepared guest's boots
-# join a queue that starts the longest first whenever fewer than
-# RB_BOOT_JOBS run (boot_rank), so the run ends on short boots.  Each
-# background job writes one line to the FIFO $evq when it ends ("prep
-# SUITE", "dk STATUS", "boot SUITE KVER"); the loop at the end reads them:
-# no polling and no sleeping.
-evq=$build/events
-rm -f "$evq"
-mkfifo "$evq"
-exec {evfd}<>"$evq"
-
 # The roots (tests/vm/mkroot.sh, 2 to 4 minutes each) and the debug kernel
 # (tests/vm/debug-kernel.sh, about 24 minutes of both CPUs) are built once
 # and cached.  On a machine without them both build in the background
@@ -585,79 +533,42 @@ exec {evfd}<>"$evq"
 # time.  The roots come first, in the order the suites need them, at a
 # low priority (a suite's own mkroot.sh call in prepare.sh waits for the
 # root's lock).  The debug kernel builds at the guests' own priority: its
-# phase waits for it, so on a machine without it the build is the run's
-# longest path (at the lowest priority, two guests at once left it so
-# little that it took 55 minutes).  Warm, each prints its cached path at
-# once.
-
-# The order the suites are prepared in: their boots' length (boot_rank).
-suite_order() {
-	local s r
-	for s in $KSUITES; do
-		case $s in
-		bookworm) r=1 ;;
-		trixie) r=2 ;;
-		bullseye) r=3 ;;
-		sid) r=4 ;;
-		*) r=5 ;;
-		esac
-		echo "$r $s"
-	done | sort -s -n -k1,1 | cut -d' ' -f2
-}
-chain=($(suite_order))
+# phase, last, waits for it, so on a machine without it the build is the
+# run's longest path (at the lowest priority, two guests at once left it
+# so little that it took 55 minutes).  Warm, each prints its cached path
+# at once.
 (
-	for s in "${chain[@]}"; do
+	for s in $KSUITES; do
 		nice -n 5 tests/vm/mkroot.sh "$s" >/dev/null 2>&1 </dev/null || :
 	done
 ) &
-
-# prepare_job SUITE DK [NICE]: prepare.sh for SUITE (DK: the debug
-# kernel's cache directory for bookworm-debug), its exit status in
-# prepare.rc.
-prepare_job() {
-	local out=$build/$1
-	mkdir -p "$out"
-	rm -f "$out/prepare.rc" "$out/mkroot.rc"
-	RB_DEBUG_KERNEL=$2 nice -n "${3:-0}" tests/vm/prepare.sh "$1" "$out" >"$out/prepare.log" 2>&1 </dev/null
-	echo $? >"$out/prepare.rc"
-}
-
-# The debug kernel's phase, "bookworm-debug": bookworm's root again
-# (without its package life cycle, which bookworm's phase runs) with the
-# debug kernel installed and booted alone.  One background job builds the
-# kernel (or finds it cached) and then prepares that guest, so that warm
-# its preparation starts with the run; bookworm's own kernels never wait
-# for it.
-outstanding=0	# background jobs whose end event has not arrived
-dk_job=
-dk_done=
-dk=
+dk_pid=
 case " $KSUITES " in
 *" bookworm "*)
 	if [ -z "${RB_NO_DEBUG_KERNEL:-}" ]; then
 		mkdir -p "$build/bookworm-debug"
-		rm -f "$build/bookworm-debug/prepare.rc"
-		(
-			trap 'echo "prep bookworm-debug" >"$evq"' EXIT
-			tests/vm/debug-kernel.sh >"$build/bookworm-debug/debug-kernel.path" \
-				2>"$build/bookworm-debug/debug-kernel-build.log" </dev/null
-			echo "dk $?" >"$evq"
-			d=$(cat "$build/bookworm-debug/debug-kernel.path") && [ -f "$d/done" ] || exit 0
-			prepare_job bookworm-debug "$d"
-		) &
-		dk_job=1
-		outstanding=$((outstanding + 1))
+		tests/vm/debug-kernel.sh >"$build/bookworm-debug/debug-kernel.path" \
+			2>"$build/bookworm-debug/debug-kernel-build.log" </dev/null &
+		dk_pid=$!
 	fi
 	;;
 esac
+# The debug kernel is a phase of its own, "bookworm-debug", after the
+# suites: bookworm's root again (without its package life cycle, which
+# bookworm's phase runs), with the debug kernel installed and booted
+# alone.  bookworm's own kernels thus boot without waiting for it on a
+# machine where it is still being built.
+phases=$KSUITES
+[ -z "$dk_pid" ] || phases="$phases bookworm-debug"
 
-# debug_kernel_result STATUS: the debug kernel's result, reported once: dk
-# is its cache directory, or empty if it failed.
+# The debug kernel's result, reported once, before its phase is
+# prepared: dk is its cache directory, or empty if it failed.
+dk_done=
 debug_kernel_result() {
 	[ -z "$dk_done" ] || return 0
 	dk_done=1 dk=
-	if [ "${1:-1}" = 0 ] && dk=$(cat "$build/bookworm-debug/debug-kernel.path") &&
-		[ -f "$dk/done" ]; then
+	[ -n "$dk_pid" ] || return 0
+	if wait "$dk_pid" && dk=$(cat "$build/bookworm-debug/debug-kernel.path") && [ -d "$dk" ]; then
 		pass "debug kernel built: $(basename "$(ls "$dk"/linux-image-*.deb)") ($(cat "$dk/build-seconds") s when built)"
 	else
 		fail "debug kernel built (tests/vm/debug-kernel.sh)"
@@ -665,63 +576,81 @@ debug_kernel_result() {
 		dk=
 	fi
 }
-
-# prepare_next: the next suite of the chain, in the background, when none
-# is being prepared: at the guests' priority while no guest runs (the
-# first), below it afterwards.
-chain_busy=
-prepare_next() {
-	local s n=10
-	[ -z "$chain_busy" ] && [ "${#chain[@]}" -gt 0 ] || return 0
-	s=${chain[0]}
-	chain=("${chain[@]:1}")
-	[ "$(boots_running)" -gt 0 ] || n=0
-	mkdir -p "$build/$s"
-	rm -f "$build/$s/prepare.rc" "$build/$s/mkroot.rc"
-	(
-		trap 'echo "prep $s" >"$evq"' EXIT
-		# sid is sometimes uninstallable for a day (phase_report).
-		if [ "$s" = sid ] && ! tests/vm/mkroot.sh sid >"$build/$s/mkroot.log" 2>&1 </dev/null; then
-			echo 1 >"$build/$s/mkroot.rc"
-			exit 0
-		fi
-		prepare_job "$s" "" "$n"
-	) &
-	chain_busy=$s
-	outstanding=$((outstanding + 1))
-	echo "   $s: preparing the guest (background)"
+# prepare_job SUITE DK [NICE]: prepare.sh for SUITE (DK: the debug
+# kernel's cache directory for bookworm), its exit status in prepare.rc.
+prepare_job() {
+	local out=$build/$1
+	RB_DEBUG_KERNEL=$2 nice -n "${3:-0}" tests/vm/prepare.sh "$1" "$out" >"$out/prepare.log" 2>&1 </dev/null
+	echo $? >"$out/prepare.rc"
 }
-
-# phase_report SUITE: a prepared guest's results (the preparation, the
-# compiler-driven checks, the package life cycle), and its boots queued.
-phase_report() {
-	local suite=$1 out=$build/$1 k st check what
-	echo "== $suite: guest prepared"
-	if [ "$suite" = bookworm-debug ]; then
+# A suite's guest is prepared (chroot, apt, DKMS builds, W=1, sparse, the
+# package life cycle: 1 to 4 minutes) in the background while the suite
+# before it boots, at a lower priority than the guest; the host's second
+# CPU is idle whenever the guest runs one thing at a time.  Its results
+# are read when its turn comes.  bookworm's waits for the debug kernel: in
+# the background only when that is already built (warm), else in turn.
+declare -A prep_pid=()
+next_suite() {
+	local s prev=
+	for s in $phases; do
+		[ "$prev" != "$1" ] || { echo "$s"; return; }
+		prev=$s
+	done
+}
+prepare_next() {
+	local n
+	n=$(next_suite "$1")
+	[ -n "$n" ] || return 0
+	if [ "$n" = bookworm-debug ] && [ -z "$dk_done" ]; then
+		kill -0 "$dk_pid" 2>/dev/null && return 0
 		debug_kernel_result
-		if [ -z "$dk" ]; then
-			echo "$suite - not-built -" >>"$table"
-			return 0
-		fi
 	fi
+	[ "$n" != bookworm-debug ] || [ -n "$dk" ] || return 0
+	mkdir -p "$build/$n"
+	rm -f "$build/$n/prepare.rc"
+	prepare_job "$n" "$([ "$n" = bookworm-debug ] && echo "$dk")" 10 &
+	prep_pid[$n]=$!
+	echo "   preparing $n's guest meanwhile (background)"
+}
+dk=
+for suite in $phases; do
+	out=$build/$suite
+	mkdir -p "$out"
+	echo "== $suite: preparing the guest"
 	# sid is sometimes uninstallable for a day: outside CI a developer's
 	# run goes on without it; in CI a kernel of the matrix that did not
 	# boot is a failure, never a skip.
-	if [ -e "$out/mkroot.rc" ]; then
+	if [ "$suite" = sid ] && ! tests/vm/mkroot.sh sid >"$out/mkroot.log" 2>&1; then
+		[ -z "${prep_pid[$suite]:-}" ] || wait "${prep_pid[$suite]}"
 		if [ "${CI:-}" = true ]; then
-			fail "$suite: root made (mmdebstrap)"
+			fail "sid: root made (mmdebstrap)"
 		else
-			skip "$suite: no $suite root could be made today (mmdebstrap failed; see $out/mkroot.log)"
+			skip "sid: no sid root could be made today (mmdebstrap failed; see $out/mkroot.log)"
 		fi
 		show "$out/mkroot.log" 10
 		echo "$suite - not-built -" >>"$table"
-		return 0
+		prepare_next "$suite"
+		continue
+	fi
+	if [ -n "${prep_pid[$suite]:-}" ]; then
+		wait "${prep_pid[$suite]}"
+	elif [ "$suite" = bookworm-debug ]; then
+		# The debug kernel (above), waited for here when it was not
+		# built before; the boots before run meanwhile.
+		debug_kernel_result
+		if [ -z "$dk" ]; then
+			echo "$suite - not-built -" >>"$table"
+			continue
+		fi
+		prepare_job "$suite" "$dk"
+	else
+		prepare_job "$suite" ""
 	fi
 	if [ "$(cat "$out/prepare.rc" 2>/dev/null)" != 0 ]; then
 		fail "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
 		show "$out/prepare.log"
-		echo "$suite - not-prepared -" >>"$table"
-		return 0
+		prepare_next "$suite"
+		continue
 	fi
 	pass "$suite: guest prepared: apt-get install ringbus-dkms ringbus-utils from a local repository"
 
@@ -760,37 +689,16 @@ phase_report() {
 		[ -s "$out/lifecycle.tap" ] || fail "$suite: package life cycle ran (log: $out/lifecycle.log)"
 	fi
 
-	for k in $(cat "$out/kernels"); do
-		pending+=("$(boot_rank "$suite" "$k" "$(head -n 1 "$out/kernels")") $suite $out $k")
+	prepare_next "$suite"
+	# The longest boots first: the suite's first kernel (full length on
+	# bookworm) and the debug kernel, then the others.
+	for k in $(head -n 1 "$out/kernels") $(sed 1d "$out/kernels" | grep -- '-rbdebug$') \
+		$(sed 1d "$out/kernels" | grep -v -- '-rbdebug$'); do
+		boot_launch "$suite" "$out" "$k"
 	done
-}
-
-prepare_next
-host_checks
-
-while :; do
-	boot_launch_pending
 	boot_reap
-	[ "$outstanding" -gt 0 ] || break
-	read -r -u "$evfd" ev a b || break
-	case $ev in
-	dk) debug_kernel_result "$a" ;;
-	prep)
-		outstanding=$((outstanding - 1))
-		phase_report "$a"
-		# Its boots first, then the next preparation (below them).
-		boot_launch_pending
-		if [ "$a" = "$chain_busy" ]; then
-			chain_busy=
-			prepare_next
-		fi
-		;;
-	boot) outstanding=$((outstanding - 1)) ;;
-	esac
 done
 boot_reap all
-exec {evfd}>&-
-rm -f "$evq"
 
 echo
 echo "Kernels booted (guest cases of each boot):"

@@ -88,28 +88,6 @@ ln -sf /etc/systemd/system/ringbus-tests.service \
 
 trap 'rb_chroot_umount "$root"' EXIT
 rb_chroot_mount "$root"
-# The project's debug kernel (tests/vm/debug-kernel.sh; RB_DEBUG_KERNEL is
-# the directory of its packages), installed like any kernel package before
-# the suite: its postinst makes the initramfs.  The stock kernels' headers
-# go first (their images stay, unbooted), so that DKMS builds the suite
-# for the debug kernel alone when ringbus-dkms is installed below.
-if [ -n "$debug_only" ]; then
-	[ -n "${RB_DEBUG_KERNEL:-}" ] || rb_die "no debug kernel for $suite-debug"
-	mkdir -p "$root/tmp/rb-debug-kernel"
-	cp "$RB_DEBUG_KERNEL"/linux-image-*.deb "$RB_DEBUG_KERNEL"/linux-headers-*.deb \
-		"$root/tmp/rb-debug-kernel/"
-	chroot "$root" /bin/bash -euc "
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get install -y --no-install-recommends /tmp/rb-debug-kernel/*.deb
-		stock=\$(dpkg-query -W -f='\${db:Status-Abbrev} \${Package}\n' 'linux-headers-*' |
-			awk '\$1 == \"ii\" && \$2 !~ /rbdebug/ { print \$2 }')
-		[ -z \"\$stock\" ] || apt-get purge -y \$stock
-	" >"$out/debug-kernel.log" 2>&1 || {
-		tail -n 30 "$out/debug-kernel.log" >&2
-		rb_die "installing the debug kernel into the $suite root failed (log: $out/debug-kernel.log)"
-	}
-	rm -rf "$root/tmp/rb-debug-kernel"
-fi
 log=$out/install.log
 if ! chroot "$root" /bin/bash -euc "
 	export DEBIAN_FRONTEND=noninteractive
@@ -128,6 +106,23 @@ fi
 rm -f "$out/lifecycle.tap"
 [ -n "$debug_only" ] ||
 	"$here/pkg-lifecycle.sh" "$root" "$ver" "$suite" >"$out/lifecycle.tap" 2>"$out/lifecycle.log"
+# The project's debug kernel (tests/vm/debug-kernel.sh; RB_DEBUG_KERNEL is
+# the directory of its packages), installed like any kernel package: its
+# postinst makes the initramfs and DKMS's kernel hook builds the suite.
+if [ -n "$debug_only" ]; then
+	[ -n "${RB_DEBUG_KERNEL:-}" ] || rb_die "no debug kernel for $suite-debug"
+	mkdir -p "$root/tmp/rb-debug-kernel"
+	cp "$RB_DEBUG_KERNEL"/linux-image-*.deb "$RB_DEBUG_KERNEL"/linux-headers-*.deb \
+		"$root/tmp/rb-debug-kernel/"
+	chroot "$root" /bin/bash -euc "
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y --no-install-recommends /tmp/rb-debug-kernel/*.deb
+	" >"$out/debug-kernel.log" 2>&1 || {
+		tail -n 30 "$out/debug-kernel.log" >&2
+		rb_die "installing the debug kernel into the $suite root failed (log: $out/debug-kernel.log)"
+	}
+	rm -rf "$root/tmp/rb-debug-kernel"
+fi
 # The kernels this guest boots: every kernel of the root (the one it came
 # with and, after the upgrade, the newer one), or the debug kernel alone.
 if [ -n "$debug_only" ]; then
