@@ -90,7 +90,7 @@ RB_ONCE_GROUPS=80-bench-smoke
 # 3.0 says bullseye's 2.8 words (trixie's 3.2 the other ones), while
 # removing a headers package in a root of three kernels takes that boot
 # three and a half minutes.
-RB_BACKPORT_GROUPS=$RB_COMPAT_GROUPS,30-cli,35-lib,40-doctor,$RB_ONCE_GROUPS
+RB_BACKPORT_GROUPS=$RB_COMPAT_GROUPS,${RB_USERLAND_GROUPS/,90-no-headers/},$RB_ONCE_GROUPS
 
 # rb_boot_groups SUITE KVER FIRST ALL: the rbtest.only= list of a boot.
 # FIRST is the suite's first (default) kernel, ALL every group of
